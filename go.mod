@@ -1,0 +1,3 @@
+module github.com/kevydb/kevy
+
+go 1.26

@@ -1,0 +1,110 @@
+// Package clock is kevy's single source of time.
+//
+// # Basics
+//
+// Every deadline in kevy is an absolute Unix time in milliseconds, so it
+// survives a restart. The engine never calls time.Now on its hot path: it
+// reads a cached millisecond value that a background ticker refreshes
+// (Redis caches its clock per command for the same reason). Tests replace
+// the source with a function they control (see Manual) and advance it by
+// hand, so no TTL test ever sleeps.
+package clock
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// tickEvery is the refresh period of the cached clock. One millisecond is
+// the resolution of Redis deadlines (PEXPIRE), so a coarser tick would let
+// keys outlive their TTL by more than Redis allows.
+const tickEvery = time.Millisecond
+
+// Clock yields the current Unix time in milliseconds. A Clock built by New
+// is cached and refreshed in the background until Stop; one built by
+// FromFunc calls the function every time.
+type Clock struct {
+	ms   atomic.Int64
+	fn   func() int64
+	stop chan struct{}
+	once sync.Once
+	wg   sync.WaitGroup
+}
+
+// New returns a cached real-time clock; call Stop to end its ticker.
+func New() *Clock {
+	c := &Clock{stop: make(chan struct{})}
+	c.ms.Store(time.Now().UnixMilli())
+	c.wg.Add(1)
+	go c.run()
+	return c
+}
+
+// FromFunc returns a clock that asks fn for the time on every read. It is
+// meant for tests and for callers that supply their own time source.
+func FromFunc(fn func() int64) *Clock {
+	return &Clock{fn: fn}
+}
+
+func (c *Clock) run() {
+	defer c.wg.Done()
+	t := time.NewTicker(tickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case now := <-t.C:
+			c.ms.Store(now.UnixMilli())
+		}
+	}
+}
+
+// NowMs returns the current Unix time in milliseconds.
+func (c *Clock) NowMs() int64 {
+	if c.fn != nil {
+		return c.fn()
+	}
+	return c.ms.Load()
+}
+
+// Refresh re-reads the real time immediately (no-op for FromFunc clocks).
+// The engine calls it before time-sensitive work that must not see a value
+// up to one tick old.
+func (c *Clock) Refresh() {
+	if c.fn == nil {
+		c.ms.Store(time.Now().UnixMilli())
+	}
+}
+
+// Stop ends the background ticker. It is idempotent.
+func (c *Clock) Stop() {
+	if c.stop == nil {
+		return
+	}
+	c.once.Do(func() { close(c.stop) })
+	c.wg.Wait()
+}
+
+// Manual is a settable time source for tests: Advance moves it forward
+// and NowMs reports it. It is safe for concurrent use.
+type Manual struct {
+	ms atomic.Int64
+}
+
+// NewManual returns a Manual clock set to t.
+func NewManual(t time.Time) *Manual {
+	m := &Manual{}
+	m.ms.Store(t.UnixMilli())
+	return m
+}
+
+// NowMs returns the manual clock's time in Unix milliseconds.
+func (m *Manual) NowMs() int64 { return m.ms.Load() }
+
+// Advance moves the clock forward by d.
+func (m *Manual) Advance(d time.Duration) { m.ms.Add(d.Milliseconds()) }
+
+// Set moves the clock to t.
+func (m *Manual) Set(t time.Time) { m.ms.Store(t.UnixMilli()) }

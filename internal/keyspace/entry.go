@@ -1,0 +1,182 @@
+package keyspace
+
+import (
+	"slices"
+	"unsafe"
+)
+
+// Type is the Redis type of a value.
+type Type uint8
+
+// The five Redis data types. The zero Type means "no key".
+const (
+	TypeNone Type = iota
+	TypeString
+	TypeList
+	TypeHash
+	TypeSet
+	TypeZSet
+)
+
+// String returns the name TYPE replies with.
+func (t Type) String() string {
+	switch t {
+	case TypeString:
+		return "string"
+	case TypeList:
+		return "list"
+	case TypeHash:
+		return "hash"
+	case TypeSet:
+		return "set"
+	case TypeZSet:
+		return "zset"
+	}
+	return "none"
+}
+
+// meta layout (32 bits):
+//
+//	bits 0-3   Type
+//	bit  4     flagRaw: the string was produced by APPEND/SETRANGE (Redis
+//	           reports "raw" for it whatever its content)
+//	bits 8-31  24-bit access clock: LRU seconds, or LFU counter+decay time
+const (
+	metaTypeMask = 0x0f
+	flagRaw      = 0x10
+	metaClockSh  = 8
+	// ClockMax is the largest value of the 24-bit per-key access clock.
+	ClockMax = 1<<24 - 1
+)
+
+// Entry is one key in the keyspace. It is deliberately small (48 bytes,
+// one Go size class) because there is one per key: the key and a string
+// value share a single byte allocation (data), other types hang off obj.
+//
+// An Entry is owned by its shard and must only be read or written while
+// the shard lock is held.
+type Entry struct {
+	next   *Entry         // hash chain
+	data   unsafe.Pointer // *byte: key bytes, then string value bytes
+	obj    unsafe.Pointer // value object of non-string types
+	expire int64          // absolute Unix ms; 0 = no TTL
+	klen   uint32
+	vlen   uint32
+	dcap   uint32 // capacity of the data allocation
+	meta   uint32
+}
+
+// Key returns the entry's key. The string aliases the entry's storage and
+// is valid only while the shard lock is held and the entry is not deleted.
+func (e *Entry) Key() string {
+	return unsafe.String((*byte)(e.data), int(e.klen))
+}
+
+// Type returns the value type.
+func (e *Entry) Type() Type { return Type(e.meta & metaTypeMask) }
+
+// Expire returns the absolute deadline in Unix ms, or 0 when the key has
+// no TTL.
+func (e *Entry) Expire() int64 { return e.expire }
+
+// Str returns a string value's bytes, aliasing the entry's storage (valid
+// under the shard lock until the next mutation). Callers that hand bytes to
+// users must copy them.
+func (e *Entry) Str() []byte {
+	if e.vlen == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(e.data, e.klen)), int(e.vlen))
+}
+
+// Obj returns the value object of a non-string entry. The caller converts
+// it to the concrete type that Type names, e.g. (*object.List)(e.Obj()).
+func (e *Entry) Obj() unsafe.Pointer { return e.obj }
+
+// SetObj replaces the value object (the type stays the same).
+func (e *Entry) SetObj(p unsafe.Pointer) { e.obj = p }
+
+// Raw reports whether the string was last written by APPEND or SETRANGE.
+func (e *Entry) Raw() bool { return e.meta&flagRaw != 0 }
+
+// SetRaw marks or unmarks the string as "raw" encoded.
+func (e *Entry) SetRaw(raw bool) {
+	if raw {
+		e.meta |= flagRaw
+	} else {
+		e.meta &^= flagRaw
+	}
+}
+
+// Clock returns the 24-bit access clock (LRU seconds or LFU data).
+func (e *Entry) Clock() uint32 { return e.meta >> metaClockSh }
+
+// SetClock stores the 24-bit access clock.
+func (e *Entry) SetClock(c uint32) {
+	e.meta = e.meta&(1<<metaClockSh-1) | (c&ClockMax)<<metaClockSh
+}
+
+func (e *Entry) setType(t Type) {
+	e.meta = e.meta&^(metaTypeMask|flagRaw) | uint32(t)
+}
+
+// newEntry allocates an entry holding a copy of key and room for a value
+// of vlen bytes.
+func newEntry(key string, vlen int) *Entry {
+	e := &Entry{}
+	e.alloc(key, vlen)
+	return e
+}
+
+// alloc gives e fresh storage for key and a value of vlen bytes. The
+// capacity is rounded up to the allocator's size class (slices.Grow does
+// that), so later in-place overwrites of similar sizes do not allocate.
+func (e *Entry) alloc(key string, vlen int) {
+	n := len(key) + vlen
+	if n == 0 {
+		e.data, e.klen, e.vlen, e.dcap = nil, 0, 0, 0
+		return
+	}
+	b := slices.Grow([]byte(nil), n)[:n]
+	copy(b, key)
+	e.data = unsafe.Pointer(unsafe.SliceData(b))
+	e.klen = uint32(len(key))
+	e.vlen = uint32(vlen)
+	e.dcap = uint32(cap(b))
+}
+
+// setStr stores val as the entry's string value, in place when it fits.
+func (e *Entry) setStr(val []byte) {
+	need := int(e.klen) + len(val)
+	if need > int(e.dcap) || (e.dcap > 64 && need < int(e.dcap)/4) {
+		key := e.Key()
+		old := e.data
+		e.alloc(key, len(val))
+		_ = old
+	}
+	e.vlen = uint32(len(val))
+	if len(val) > 0 {
+		copy(unsafe.Slice((*byte)(unsafe.Add(e.data, e.klen)), len(val)), val)
+	}
+}
+
+// growStr makes room for a string value of n bytes, keeping the current
+// value's bytes as a prefix, with amortised growth (APPEND, SETRANGE).
+// It returns the whole value slice of length n.
+func (e *Entry) growStr(n int) []byte {
+	need := int(e.klen) + n
+	if need > int(e.dcap) {
+		c := max(need, int(e.dcap)*2)
+		b := slices.Grow([]byte(nil), c)[:need]
+		copy(b, unsafe.Slice((*byte)(e.data), int(e.klen)+int(e.vlen)))
+		e.data = unsafe.Pointer(unsafe.SliceData(b))
+		e.dcap = uint32(cap(b))
+	}
+	old := int(e.vlen)
+	e.vlen = uint32(n)
+	v := unsafe.Slice((*byte)(unsafe.Add(e.data, e.klen)), n)
+	if n > old {
+		clear(v[old:])
+	}
+	return v
+}

@@ -1,0 +1,387 @@
+package keyspace
+
+import (
+	"math/rand/v2"
+	"sync"
+	"unsafe"
+)
+
+// DeleteReason says why the keyspace removed a key on its own.
+type DeleteReason uint8
+
+// Reasons for a key removal that no command asked for.
+const (
+	ReasonExpired DeleteReason = iota + 1
+	ReasonEvicted
+)
+
+// table is one logical database inside one shard.
+type table struct {
+	keys    *dict
+	expires map[*Entry]struct{} // entries with a deadline, for the active expiry cycle
+	// peakExpires is the size the expires map had when last rebuilt or
+	// its largest since; Go maps never shrink, so a map far below its peak
+	// is rebuilt to keep sampling cheap.
+	peakExpires int
+}
+
+func newTable() *table {
+	return &table{keys: newDict(), expires: make(map[*Entry]struct{})}
+}
+
+// Shard is one lock's worth of the keyspace: every logical database's
+// keys whose hash slot maps here. All methods require the caller to hold
+// the shard lock (Lock/Unlock), except where noted.
+type Shard struct {
+	mu  sync.Mutex
+	idx int
+	ks  *Keyspace
+	dbs []*table
+	rnd *rand.Rand
+
+	// Counters, guarded by mu.
+	Hits, Misses, ExpiredKeys, EvictedKeys int64
+	// Dirty counts modifications since start (Redis's "dirty").
+	Dirty int64
+
+	_ [64]byte // keep neighbouring shards' locks on separate cache lines
+}
+
+// Lock acquires the shard lock.
+func (s *Shard) Lock() { s.mu.Lock() }
+
+// Unlock releases the shard lock.
+func (s *Shard) Unlock() { s.mu.Unlock() }
+
+// Index returns the shard's position in the keyspace.
+func (s *Shard) Index() int { return s.idx }
+
+func (s *Shard) table(db int) *table {
+	t := s.dbs[db]
+	if t == nil {
+		t = newTable()
+		s.dbs[db] = t
+	}
+	return t
+}
+
+// Len returns the number of keys (expired or not) in database db.
+func (s *Shard) Len(db int) int {
+	if t := s.dbs[db]; t != nil {
+		return t.keys.len()
+	}
+	return 0
+}
+
+// ExpiresLen returns the number of keys with a TTL in database db.
+func (s *Shard) ExpiresLen(db int) int {
+	if t := s.dbs[db]; t != nil {
+		return len(t.expires)
+	}
+	return 0
+}
+
+// Lookup returns the live entry for key in db, or nil. An expired entry is
+// deleted on the way (lazy expiry). Lookup updates the access clock and
+// the hit/miss counters; use Peek for internal reads that must not.
+func (s *Shard) Lookup(db int, key string, now int64) *Entry {
+	e := s.Peek(db, key, now)
+	if e == nil {
+		s.Misses++
+		return nil
+	}
+	s.Hits++
+	s.ks.touch(e, now)
+	return e
+}
+
+// Peek is Lookup without statistics or access-clock updates.
+func (s *Shard) Peek(db int, key string, now int64) *Entry {
+	t := s.dbs[db]
+	if t == nil {
+		return nil
+	}
+	h := hashKey(key)
+	e := t.keys.find(key, h)
+	if e == nil {
+		return nil
+	}
+	if e.expire != 0 && e.expire <= now && !s.ks.noExpire {
+		s.expireEntry(db, t, e, h)
+		return nil
+	}
+	return e
+}
+
+// expireEntry removes an expired entry and reports it.
+func (s *Shard) expireEntry(db int, t *table, e *Entry, h uint64) {
+	key := e.Key()
+	t.keys.remove(key, h)
+	t.dropExpire(e)
+	s.ExpiredKeys++
+	s.Dirty++
+	if f := s.ks.OnDelete; f != nil {
+		f(s, db, key, ReasonExpired)
+	}
+}
+
+func (t *table) dropExpire(e *Entry) {
+	if e.expire == 0 {
+		return
+	}
+	delete(t.expires, e)
+	if n := len(t.expires); t.peakExpires > 1024 && n < t.peakExpires/8 {
+		m := make(map[*Entry]struct{}, n)
+		for k := range t.expires {
+			m[k] = struct{}{}
+		}
+		t.expires = m
+		t.peakExpires = n
+	}
+}
+
+// SetExpire sets (deadline > 0) or clears (0) the entry's TTL.
+func (s *Shard) SetExpire(db int, e *Entry, deadline int64) {
+	t := s.table(db)
+	if e.expire == 0 && deadline != 0 {
+		t.expires[e] = struct{}{}
+		if len(t.expires) > t.peakExpires {
+			t.peakExpires = len(t.expires)
+		}
+	} else if e.expire != 0 && deadline == 0 {
+		t.dropExpire(e)
+	}
+	e.expire = deadline
+}
+
+// SetString stores val under key as a string, replacing any value of any
+// type, and sets the deadline unless keepTTL. It returns the entry.
+// Overwriting a string of similar size reuses its storage (no allocation).
+func (s *Shard) SetString(db int, key string, val []byte, deadline int64, keepTTL bool) *Entry {
+	t := s.table(db)
+	h := hashKey(key)
+	e := t.keys.find(key, h)
+	if e == nil {
+		e = newEntry(key, len(val))
+		copy(e.Str(), val)
+		e.setType(TypeString)
+		s.ks.initClock(e)
+		t.keys.insert(e, h)
+		if deadline != 0 {
+			s.SetExpire(db, e, deadline)
+		}
+		s.Dirty++
+		return e
+	}
+	if e.Type() != TypeString {
+		e.obj = nil
+	}
+	e.setType(TypeString)
+	e.setStr(val)
+	if !keepTTL && e.expire != deadline {
+		s.SetExpire(db, e, deadline)
+	}
+	s.ks.initClock(e)
+	s.Dirty++
+	return e
+}
+
+// GrowString resizes a string entry's value to n bytes (keeping the
+// existing bytes, zero-padding new ones) and returns the whole value for
+// the caller to fill in. The entry is marked raw.
+func (s *Shard) GrowString(e *Entry, n int) []byte {
+	s.Dirty++
+	e.SetRaw(true)
+	return e.growStr(n)
+}
+
+// Add inserts a new non-string key that must not exist live (callers look
+// it up first); a stale expired entry is replaced.
+func (s *Shard) Add(db int, key string, typ Type, obj unsafe.Pointer) *Entry {
+	t := s.table(db)
+	h := hashKey(key)
+	if old := t.keys.find(key, h); old != nil {
+		t.keys.remove(key, h)
+		t.dropExpire(old)
+	}
+	e := newEntry(key, 0)
+	e.setType(typ)
+	e.obj = obj
+	s.ks.initClock(e)
+	t.keys.insert(e, h)
+	s.Dirty++
+	return e
+}
+
+// Delete removes key from db and returns the removed entry (nil if it was
+// absent). An expired key counts as absent, as in Redis.
+func (s *Shard) Delete(db int, key string, now int64) *Entry {
+	t := s.dbs[db]
+	if t == nil {
+		return nil
+	}
+	h := hashKey(key)
+	e := t.keys.find(key, h)
+	if e == nil {
+		return nil
+	}
+	if e.expire != 0 && e.expire <= now && !s.ks.noExpire {
+		s.expireEntry(db, t, e, h)
+		return nil
+	}
+	t.keys.remove(key, h)
+	t.dropExpire(e)
+	s.Dirty++
+	return e
+}
+
+// Unlink removes a specific live entry from db (for example one found by
+// Lookup) without treating it as expired.
+func (s *Shard) Unlink(db int, e *Entry) {
+	t := s.dbs[db]
+	key := e.Key()
+	t.keys.remove(key, hashKey(key))
+	t.dropExpire(e)
+	s.Dirty++
+}
+
+// Insert links an entry detached from another database or shard (MOVE,
+// RENAME, SWAPDB-free moves). The key must be absent in db.
+func (s *Shard) Insert(db int, e *Entry) {
+	t := s.table(db)
+	t.keys.insert(e, hashKey(e.Key()))
+	if e.expire != 0 {
+		t.expires[e] = struct{}{}
+		if len(t.expires) > t.peakExpires {
+			t.peakExpires = len(t.expires)
+		}
+	}
+	s.Dirty++
+}
+
+// Rekey returns a copy of e under a new key, with the same type, value
+// object, TTL and access clock, detached from any table (RENAME, COPY use
+// it). The value object is shared, not cloned.
+func Rekey(e *Entry, key string) *Entry {
+	n := newEntry(key, int(e.vlen))
+	copy(n.Str(), e.Str())
+	n.obj = e.obj
+	n.expire = e.expire
+	n.meta = e.meta
+	return n
+}
+
+// Scan visits the keys named by an in-database cursor and returns the next
+// cursor. Expired keys are deleted and not visited. fn receives entries
+// that stay valid while the lock is held.
+func (s *Shard) Scan(db int, cursor uint64, now int64, fn func(*Entry)) uint64 {
+	t := s.dbs[db]
+	if t == nil {
+		return 0
+	}
+	var expired []*Entry
+	next := t.keys.scan(cursor, func(e *Entry) {
+		if e.expire != 0 && e.expire <= now && !s.ks.noExpire {
+			expired = append(expired, e)
+			return
+		}
+		fn(e)
+	})
+	for _, e := range expired {
+		s.expireEntry(db, t, e, hashKey(e.Key()))
+	}
+	return next
+}
+
+// Each calls fn for every live key in db until fn returns false. Expired
+// keys are skipped (not deleted: fn may be iterating for a read).
+func (s *Shard) Each(db int, now int64, fn func(*Entry) bool) {
+	t := s.dbs[db]
+	if t == nil {
+		return
+	}
+	t.keys.each(func(e *Entry) bool {
+		if e.expire != 0 && e.expire <= now && !s.ks.noExpire {
+			return true
+		}
+		return fn(e)
+	})
+}
+
+// Random returns a random live key's entry in db, or nil when the
+// database has none in this shard. Expired keys met on the way are
+// deleted, a bounded number of times like Redis's RANDOMKEY.
+func (s *Shard) Random(db int, now int64) *Entry {
+	t := s.dbs[db]
+	if t == nil {
+		return nil
+	}
+	for tries := 0; tries < 100; tries++ {
+		e := t.keys.random(s.rnd)
+		if e == nil {
+			return nil
+		}
+		if e.expire != 0 && e.expire <= now && !s.ks.noExpire {
+			s.expireEntry(db, t, e, hashKey(e.Key()))
+			continue
+		}
+		return e
+	}
+	return nil
+}
+
+// Flush removes every key of db in this shard and returns how many.
+func (s *Shard) Flush(db int) int {
+	t := s.dbs[db]
+	if t == nil {
+		return 0
+	}
+	n := t.keys.len()
+	s.dbs[db] = nil
+	s.Dirty += int64(n)
+	return n
+}
+
+// Swap exchanges databases a and b in this shard (SWAPDB).
+func (s *Shard) Swap(a, b int) {
+	s.dbs[a], s.dbs[b] = s.dbs[b], s.dbs[a]
+	s.Dirty++
+}
+
+// ActiveExpire runs one active-expiry pass over db, modelled on Redis's
+// cycle: sample up to 20 keys with a TTL, delete the expired ones, and
+// repeat while more than a quarter of the sample was expired and the
+// budget of sampled keys lasts. It returns the number of keys removed.
+func (s *Shard) ActiveExpire(db int, now int64, budget int) int {
+	t := s.dbs[db]
+	if t == nil || s.ks.noExpire {
+		return 0
+	}
+	removed := 0
+	for budget > 0 && len(t.expires) > 0 {
+		sampled, expired := 0, 0
+		var batch [activeExpireSample]*Entry
+		for e := range t.expires {
+			if sampled == activeExpireSample {
+				break
+			}
+			sampled++
+			if e.expire <= now {
+				batch[expired] = e
+				expired++
+			}
+		}
+		for _, e := range batch[:expired] {
+			s.expireEntry(db, t, e, hashKey(e.Key()))
+		}
+		removed += expired
+		budget -= sampled
+		if expired*4 <= sampled {
+			break
+		}
+	}
+	return removed
+}
+
+// activeExpireSample is Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP.
+const activeExpireSample = 20

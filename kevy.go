@@ -1,0 +1,291 @@
+package kevy
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kevydb/kevy/internal/clock"
+	"github.com/kevydb/kevy/internal/command"
+	"github.com/kevydb/kevy/internal/keyspace"
+)
+
+// DefaultShards is the shard count used when Options.Shards is 0. It was
+// chosen by measurement (docs/performance.md): enough that two cores
+// rarely meet on one lock, few enough that whole-keyspace commands (SCAN,
+// KEYS, FLUSHALL) and per-shard files stay cheap.
+const DefaultShards = 32
+
+// DefaultDatabases is the number of logical databases, as in Redis.
+const DefaultDatabases = 16
+
+// maxShards bounds Options.Shards: there are 16384 hash slots, and a
+// shard with no slot would never hold a key.
+const maxShards = 16384
+
+// Clock is a time source. Tests pass a *ManualClock in Options.Clock to
+// control expiry without sleeping.
+type Clock interface {
+	Now() time.Time
+}
+
+// ManualClock is a Clock that only moves when told to. It is safe for
+// concurrent use.
+type ManualClock struct{ m *clock.Manual }
+
+// NewManualClock returns a ManualClock set to t.
+func NewManualClock(t time.Time) *ManualClock { return &ManualClock{m: clock.NewManual(t)} }
+
+// Now returns the clock's current time.
+func (c *ManualClock) Now() time.Time { return time.UnixMilli(c.m.NowMs()) }
+
+// Advance moves the clock forward by d.
+func (c *ManualClock) Advance(d time.Duration) { c.m.Advance(d) }
+
+// Set moves the clock to t.
+func (c *ManualClock) Set(t time.Time) { c.m.Set(t) }
+
+// MetricKind names a metric event.
+type MetricKind uint8
+
+// Metric event kinds. Later releases add more; sinks must ignore kinds
+// they do not know.
+const (
+	// MetricExpired: an active-expiry pass removed Count keys.
+	MetricExpired MetricKind = iota + 1
+)
+
+// Metric is one event delivered to Options.MetricSink.
+type Metric struct {
+	Kind     MetricKind
+	Count    int64         // keys (or bytes) concerned
+	Duration time.Duration // time the operation took, when relevant
+}
+
+// Options configures Open. The zero value (or a nil *Options) gives the
+// defaults documented on each field. Open never modifies the caller's
+// Options.
+type Options struct {
+	// Shards is the number of independent lock domains. 0 means
+	// DefaultShards. Keys map to shards by Redis Cluster hash slot.
+	Shards int
+	// Databases is the number of logical databases (SELECT 0..n-1).
+	// 0 means 16.
+	Databases int
+	// ManualExpiry disables the background active-expiry goroutine; keys
+	// still expire lazily when touched, and DB.Tick runs one active cycle.
+	ManualExpiry bool
+	// Clock overrides the time source. nil means the real clock (read
+	// through a cache refreshed every millisecond).
+	Clock Clock
+	// Logger receives operational logs. nil means slog.Default().
+	Logger *slog.Logger
+	// MetricSink, when set, receives metric events. It is called from
+	// background goroutines and must not block or call back into the DB.
+	MetricSink func(Metric)
+}
+
+// DB is an open kevy database, or a handle on one of its logical
+// databases (see Database). It is safe for concurrent use.
+type DB struct {
+	c  *core
+	db int
+}
+
+// core is what all handles of one open database share.
+type core struct {
+	opts   Options
+	clk    *clock.Clock
+	ks     *keyspace.Keyspace
+	eng    *command.Engine
+	log    *slog.Logger
+	closed atomic.Bool
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Open opens the database stored in dir, or an in-memory database when
+// dir is "". Persistence is not implemented yet: a non-empty dir is
+// refused rather than silently ignored.
+func Open(dir string, opts *Options) (*DB, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if dir != "" {
+		return nil, fmt.Errorf("kevy: open %q: persistence is not available yet; use an empty dir for an in-memory database", dir)
+	}
+	if o.Shards == 0 {
+		o.Shards = DefaultShards
+	}
+	if o.Shards < 1 || o.Shards > maxShards {
+		return nil, fmt.Errorf("%w: Shards must be between 1 and %d, got %d", ErrInvalidArgument, maxShards, o.Shards)
+	}
+	if o.Databases == 0 {
+		o.Databases = DefaultDatabases
+	}
+	if o.Databases < 1 || o.Databases > math.MaxInt32 {
+		return nil, fmt.Errorf("%w: Databases must be at least 1, got %d", ErrInvalidArgument, o.Databases)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	c := &core{opts: o, log: o.Logger, stop: make(chan struct{})}
+	if o.Clock != nil {
+		src := o.Clock
+		c.clk = clock.FromFunc(func() int64 { return src.Now().UnixMilli() })
+	} else {
+		c.clk = clock.New()
+	}
+	c.ks = keyspace.New(keyspace.Config{Shards: o.Shards, Databases: o.Databases, Clock: c.clk})
+	c.eng = command.NewEngine(c.ks, c.clk)
+	if !o.ManualExpiry {
+		c.wg.Add(1)
+		go c.expireLoop()
+	}
+	return &DB{c: c}, nil
+}
+
+// activeExpireHz is how often the background expiry cycle runs: Redis's
+// default "hz 10".
+const activeExpireHz = 10
+
+// activeExpireBudget bounds the keys sampled per shard per cycle, which
+// bounds how long a shard lock is held by the cycle (well under a
+// millisecond) while still removing 2,000 keys/s/shard at idle.
+const activeExpireBudget = 200
+
+func (c *core) expireLoop() {
+	defer c.wg.Done()
+	t := time.NewTicker(time.Second / activeExpireHz)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			c.runExpire()
+		}
+	}
+}
+
+func (c *core) runExpire() int {
+	start := time.Now()
+	n := c.ks.ActiveExpireCycle(activeExpireBudget)
+	if n > 0 && c.opts.MetricSink != nil {
+		c.opts.MetricSink(Metric{Kind: MetricExpired, Count: int64(n), Duration: time.Since(start)})
+	}
+	return n
+}
+
+// Tick runs one active-expiry cycle now and returns how many keys it
+// removed. It is how ManualExpiry users expire keys nobody reads.
+func (db *DB) Tick() int {
+	if db.c.closed.Load() {
+		return 0
+	}
+	return db.c.runExpire()
+}
+
+// Close stops background work and closes the database. It is idempotent;
+// closing any handle closes them all. Calls after Close return ErrClosed.
+func (db *DB) Close() error {
+	c := db.c
+	c.once.Do(func() {
+		c.closed.Store(true)
+		close(c.stop)
+		c.wg.Wait()
+		c.clk.Stop()
+	})
+	return nil
+}
+
+// Database returns a handle on logical database n (Redis SELECT n). The
+// handle shares everything with db; closing either closes both.
+func (db *DB) Database(n int) (*DB, error) {
+	if n < 0 || n >= db.c.opts.Databases {
+		return nil, fmt.Errorf("%w: %d", ErrInvalidDB, n)
+	}
+	return &DB{c: db.c, db: n}, nil
+}
+
+// Index returns the logical database number this handle addresses.
+func (db *DB) Index() int { return db.db }
+
+var sessionPool = sync.Pool{New: func() any { return command.NewSession(0) }}
+
+// Do runs one Redis command, given as its name and arguments, and returns
+// its reply. Arguments may be string, []byte, integers, floats or bool.
+// An error reply is returned as an error wrapping the matching sentinel
+// (errors.Is(err, kevy.ErrWrongType)...) whose text is Redis's. Each call
+// runs in a fresh client session on this handle's database, so SELECT
+// only affects its own call; use Database to address another database.
+func (db *DB) Do(ctx context.Context, args ...any) (Value, error) {
+	if db.c.closed.Load() {
+		return Value{}, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return Value{}, err
+	}
+	if len(args) == 0 {
+		return Value{}, fmt.Errorf("%w: empty command", ErrArity)
+	}
+	argv := make([][]byte, len(args))
+	for i, a := range args {
+		b, err := toArg(a)
+		if err != nil {
+			return Value{}, fmt.Errorf("kevy: argument %d: %w", i, err)
+		}
+		argv[i] = b
+	}
+	s := sessionPool.Get().(*command.Session)
+	s.DB = db.db
+	var vb valueBuilder
+	db.c.eng.Exec(s, argv, &vb)
+	sessionPool.Put(s)
+	if vb.root.kind == KindError {
+		return Value{}, command.FromWire(string(vb.root.str))
+	}
+	return vb.root, nil
+}
+
+func toArg(a any) ([]byte, error) {
+	switch v := a.(type) {
+	case string:
+		return []byte(v), nil
+	case []byte:
+		return v, nil
+	case int:
+		return strconv.AppendInt(nil, int64(v), 10), nil
+	case int64:
+		return strconv.AppendInt(nil, v, 10), nil
+	case int32:
+		return strconv.AppendInt(nil, int64(v), 10), nil
+	case uint:
+		return strconv.AppendUint(nil, uint64(v), 10), nil
+	case uint64:
+		return strconv.AppendUint(nil, v, 10), nil
+	case uint32:
+		return strconv.AppendUint(nil, uint64(v), 10), nil
+	case float64:
+		return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+	case float32:
+		return strconv.AppendFloat(nil, float64(v), 'g', -1, 32), nil
+	case bool:
+		if v {
+			return []byte("1"), nil
+		}
+		return []byte("0"), nil
+	case time.Duration:
+		return strconv.AppendInt(nil, v.Milliseconds(), 10), nil
+	case fmt.Stringer:
+		return []byte(v.String()), nil
+	}
+	return nil, fmt.Errorf("%w: unsupported argument type %T", ErrInvalidArgument, a)
+}

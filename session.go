@@ -1,0 +1,63 @@
+package kevy
+
+import "github.com/kevydb/kevy/internal/command"
+
+// ReplyWriter receives a command's reply element by element; it is how
+// Session.Exec hands replies to a protocol layer without building values.
+// The server's RESP writer implements it. Aggregates are announced with
+// their length and followed by exactly that many elements (a map of n
+// pairs by 2n elements). Byte slices passed to it are only valid during
+// the call.
+type ReplyWriter interface {
+	SimpleString(s string)
+	// Error sends an error reply; msg is the full wire text including its
+	// prefix ("ERR ...", "WRONGTYPE ...").
+	Error(msg string)
+	Int(n int64)
+	Bulk(b []byte)
+	BulkString(s string)
+	// Null is the null bulk string (RESP2 $-1, RESP3 _).
+	Null()
+	// NullArray is the null array (RESP2 *-1, RESP3 _).
+	NullArray()
+	ArrayLen(n int)
+	// MapLen announces n key/value pairs (RESP2: an array of 2n).
+	MapLen(n int)
+	// SetLen announces an unordered collection (RESP2: an array).
+	SetLen(n int)
+	// Double sends a floating-point number (RESP2: a bulk string).
+	Double(f float64)
+	// Bool sends a boolean (RESP2: integer 1 or 0).
+	Bool(b bool)
+	// Verbatim sends a verbatim string (RESP2: a bulk string).
+	Verbatim(format string, s []byte)
+	// Proto is the protocol version the client speaks (2 or 3).
+	Proto() int
+}
+
+// Session is the state of one client connection: its selected database
+// and scratch space reused between commands. The RESP server keeps one per
+// connection. A Session is not safe for concurrent use.
+type Session struct {
+	db *DB
+	s  *command.Session
+}
+
+// NewSession returns a client session starting on db's database.
+func (db *DB) NewSession() *Session {
+	return &Session{db: db, s: command.NewSession(db.db)}
+}
+
+// Exec runs one command (args[0] is its name) and writes the reply to w.
+// The arguments are not retained after Exec returns, so they may alias a
+// read buffer. After Close, Exec replies with an error.
+func (s *Session) Exec(args [][]byte, w ReplyWriter) {
+	if s.db.c.closed.Load() {
+		w.Error("ERR " + ErrClosed.Error())
+		return
+	}
+	s.db.c.eng.Exec(s.s, args, w)
+}
+
+// DB returns the logical database number the session has selected.
+func (s *Session) DB() int { return s.s.DB }
