@@ -6,6 +6,7 @@ import (
 
 	"github.com/kevydb/kevy/internal/clock"
 	"github.com/kevydb/kevy/internal/keyspace"
+	"github.com/kevydb/kevy/internal/object"
 )
 
 // Engine executes commands against a keyspace. It is safe for concurrent
@@ -13,11 +14,14 @@ import (
 type Engine struct {
 	KS    *keyspace.Keyspace
 	Clock *clock.Clock
+	// Limits are the compact-encoding thresholds (Redis's
+	// *-max-listpack-* settings) applied to new and growing values.
+	Limits object.Limits
 }
 
 // NewEngine returns an engine over ks.
 func NewEngine(ks *keyspace.Keyspace, clk *clock.Clock) *Engine {
-	return &Engine{KS: ks, Clock: clk}
+	return &Engine{KS: ks, Clock: clk, Limits: object.DefaultLimits()}
 }
 
 // Session is the state of one client: its selected database and scratch

@@ -32,9 +32,11 @@ func hashKey(key string) uint64 { return maphash.String(seed, key) }
 
 // entry is one element of a bucket chain.
 type entry[V any] struct {
+	// val comes first: a zero-size V (sets use struct{}) in the last
+	// position would be padded to a whole word.
+	val  V
 	next *entry[V]
 	key  string
-	val  V
 }
 
 // Dict is a string-keyed hash table with incremental rehashing, a resumable
