@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kevydb/kevy"
+	"github.com/kevydb/kevy/server"
+)
+
+// defaultDir is where serve keeps its data unless told otherwise.
+const defaultDir = "./kevy-data"
+
+// shutdownTimeout bounds the graceful part of a shutdown, like Redis's
+// shutdown-timeout default of 10 seconds; connections still busy after it
+// are closed.
+const shutdownTimeout = 10 * time.Second
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSignal func()) error {
+	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	bind := fset.String("bind", "127.0.0.1", "`addresses` to listen on, separated by spaces or commas")
+	port := fset.Int("port", 6379, "TCP `port`; 0 disables TCP (then --unixsocket is required)")
+	dir := fset.String("dir", defaultDir, "data `directory`; \"\" runs in memory only")
+	shards := fset.Int("shards", 0, "`number` of keyspace shards; 0 means "+strconv.Itoa(kevy.DefaultShards))
+	unixSocket := fset.String("unixsocket", "", "also listen on the unix socket at `path`")
+	maxClients := fset.Int("maxclients", server.DefaultMaxClients, "maximum number of simultaneous `clients`")
+	timeout := fset.Duration("timeout", 0, "close connections idle for this `duration` (0 = never)")
+	fset.Usage = func() {
+		fmt.Fprint(fset.Output(), "Usage: kevy serve [flags]\n\nServe a kevy database over the Redis protocol.\n\nFlags:\n")
+		fset.PrintDefaults()
+	}
+	if err := parseFlags(fset, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if *port < 0 || *port > 65535 {
+		return fmt.Errorf("serve: --port must be between 0 and 65535, got %d", *port)
+	}
+	dirSet := false
+	fset.Visit(func(f *flag.Flag) { dirSet = dirSet || f.Name == "dir" })
+
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	openDir := *dir
+	if !dirSet {
+		// Persistence is not implemented yet and kevy.Open refuses a
+		// directory; the default must still give a working server.
+		fmt.Fprintf(stderr, "kevy: warning: persistence is not implemented yet: serving from memory only, %s is not used and data is lost on exit (pass --dir \"\" to silence this warning)\n", defaultDir)
+		openDir = ""
+	}
+	db, err := kevy.Open(openDir, &kevy.Options{Shards: *shards, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	ls, err := listen(*bind, *port, *unixSocket)
+	if err != nil {
+		return err
+	}
+	srv := server.New(db, &server.Config{MaxClients: *maxClients, IdleTimeout: *timeout, Logger: logger})
+	served := make(chan error, len(ls))
+	for _, l := range ls {
+		go func() { served <- srv.Serve(l) }()
+	}
+
+	addrs := make([]string, len(ls))
+	for i, l := range ls {
+		addrs[i] = l.Addr().String()
+	}
+	where := "in memory"
+	if openDir != "" {
+		where = "dir " + openDir
+	}
+	n := *shards
+	if n == 0 {
+		n = kevy.DefaultShards
+	}
+	fmt.Fprintf(stdout, "kevy %s ready: listening on %s, %s, %d shards\n", version, strings.Join(addrs, " and "), where, n)
+
+	select {
+	case <-ctx.Done():
+		onSignal()
+		fmt.Fprintln(stderr, "kevy: shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			logger.Warn("kevy: connections closed before finishing", "err", err)
+		}
+		for range ls {
+			<-served
+		}
+		fmt.Fprintln(stderr, "kevy: stopped")
+		return nil
+	case err := <-served:
+		srv.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+}
+
+// listen opens the TCP listeners (one per bind address, unless port is 0)
+// and the unix socket listener, if any.
+func listen(bind string, port int, unixSocket string) ([]net.Listener, error) {
+	var ls []net.Listener
+	fail := func(err error) ([]net.Listener, error) {
+		for _, l := range ls {
+			l.Close()
+		}
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if port != 0 {
+		hosts := strings.FieldsFunc(bind, func(r rune) bool { return r == ' ' || r == ',' })
+		if len(hosts) == 0 {
+			return fail(errors.New("--bind is empty"))
+		}
+		for _, h := range hosts {
+			l, err := net.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(port)))
+			if err != nil {
+				return fail(err)
+			}
+			ls = append(ls, l)
+		}
+	}
+	if unixSocket != "" {
+		// A socket file left by a process that died is in the way; Redis
+		// removes it too. Anything else at that path is kept.
+		if fi, err := os.Lstat(unixSocket); err == nil && fi.Mode().Type() == fs.ModeSocket {
+			os.Remove(unixSocket)
+		}
+		l, err := net.Listen("unix", unixSocket)
+		if err != nil {
+			return fail(err)
+		}
+		ls = append(ls, l)
+	}
+	if len(ls) == 0 {
+		return fail(errors.New("nothing to listen on: --port is 0 and --unixsocket is not set"))
+	}
+	return ls, nil
+}

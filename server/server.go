@@ -1,0 +1,304 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kevydb/kevy"
+	"github.com/kevydb/kevy/internal/resp"
+)
+
+// RedisVersion is the Redis version the server reports to clients (HELLO,
+// and INFO later). Client libraries choose features by this number, and
+// kevy implements Redis 7.0's behaviour.
+const RedisVersion = "7.0.15"
+
+// DefaultMaxClients is the default of Config.MaxClients, Redis's
+// "maxclients" default.
+const DefaultMaxClients = 10000
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown
+// or Close.
+var ErrServerClosed = errors.New("kevy: server closed")
+
+// Config configures a Server. The zero value (or a nil *Config) gives the
+// defaults documented on each field. New copies it; later changes to the
+// caller's Config have no effect.
+type Config struct {
+	// ReadBufferSize is the initial size in bytes of each connection's
+	// read buffer; it grows for larger commands and shrinks back. 0 means
+	// 16 KiB (Redis's query buffer chunk).
+	ReadBufferSize int
+	// WriteBufferSize is the initial size in bytes of each connection's
+	// reply buffer. 0 means 16 KiB.
+	WriteBufferSize int
+	// MaxClients is the largest number of simultaneous connections;
+	// beyond it a new connection gets "-ERR max number of clients
+	// reached" and is closed. 0 means DefaultMaxClients (10000).
+	MaxClients int
+	// IdleTimeout closes a connection that sent nothing for this long
+	// (Redis "timeout"). 0 means never.
+	IdleTimeout time.Duration
+	// Logger receives the server's logs (accept errors, recovered
+	// panics). nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Server serves a kevy.DB over RESP. Its methods are safe for concurrent
+// use.
+type Server struct {
+	db  *kevy.DB
+	cfg Config
+	log *slog.Logger
+
+	nextID   atomic.Int64
+	shutdown atomic.Bool
+
+	mu        sync.Mutex
+	listeners []*trackedListener
+	conns     map[*conn]struct{}
+	idle      chan struct{} // closed once shutting down with no connection left
+	idleDone  bool
+}
+
+// trackedListener wraps a listener so that closing it twice (Serve's
+// defer and Shutdown) reports the first error only.
+type trackedListener struct {
+	net.Listener
+	once sync.Once
+	err  error
+}
+
+func (l *trackedListener) close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
+}
+
+// New returns a Server for db configured by cfg (nil means defaults).
+func New(db *kevy.DB, cfg *Config) *Server {
+	var c Config
+	if cfg != nil {
+		c = *cfg
+	}
+	if c.ReadBufferSize <= 0 {
+		c.ReadBufferSize = resp.DefaultBufSize
+	}
+	if c.WriteBufferSize <= 0 {
+		c.WriteBufferSize = resp.DefaultBufSize
+	}
+	if c.MaxClients <= 0 {
+		c.MaxClients = DefaultMaxClients
+	}
+	if c.IdleTimeout < 0 {
+		c.IdleTimeout = 0
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return &Server{
+		db:    db,
+		cfg:   c,
+		log:   c.Logger,
+		conns: make(map[*conn]struct{}),
+		idle:  make(chan struct{}),
+	}
+}
+
+// ListenAndServe listens on the network address (network "tcp", "tcp4",
+// "tcp6" or "unix") and serves connections until Shutdown or Close, after
+// which it returns ErrServerClosed.
+func (s *Server) ListenAndServe(network, addr string) error {
+	if s.shutdown.Load() {
+		return ErrServerClosed
+	}
+	l, err := net.Listen(network, addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Serve accepts connections on l and serves each in its own goroutine
+// until Shutdown or Close, after which it returns ErrServerClosed. It
+// closes l when it returns. Any other error is an accept error that is not
+// temporary.
+func (s *Server) Serve(l net.Listener) error {
+	tl := &trackedListener{Listener: l}
+	if !s.addListener(tl) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer s.removeListener(tl)
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.shutdown.Load() {
+				return ErrServerClosed
+			}
+			if isTemporary(err) {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.log.Warn("kevy server: accept error; retrying", "err", err, "delay", delay)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		c, err := s.addConn(nc)
+		if err != nil {
+			if err == errMaxClients {
+				nc.SetWriteDeadline(time.Now().Add(time.Second))
+				nc.Write(maxClientsReply)
+			}
+			nc.Close()
+			continue
+		}
+		go c.serve()
+	}
+}
+
+// maxClientsReply is what a connection beyond MaxClients receives.
+var maxClientsReply = []byte("-ERR max number of clients reached\r\n")
+
+var errMaxClients = errors.New("max number of clients reached")
+
+// isTemporary reports whether an accept error is worth retrying (EMFILE,
+// ECONNABORTED...).
+func isTemporary(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
+}
+
+func (s *Server) addListener(l *trackedListener) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown.Load() {
+		return false
+	}
+	s.listeners = append(s.listeners, l)
+	return true
+}
+
+func (s *Server) removeListener(l *trackedListener) {
+	l.close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, x := range s.listeners {
+		if x == l {
+			s.listeners = append(s.listeners[:i], s.listeners[i+1:]...)
+			break
+		}
+	}
+}
+
+// addConn registers a new connection, or refuses it when the server is
+// shutting down or full.
+func (s *Server) addConn(nc net.Conn) (*conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown.Load() {
+		return nil, ErrServerClosed
+	}
+	if len(s.conns) >= s.cfg.MaxClients {
+		return nil, errMaxClients
+	}
+	c := newConn(s, nc)
+	s.conns[c] = struct{}{}
+	return c, nil
+}
+
+// removeConn forgets a connection whose goroutine is ending.
+func (s *Server) removeConn(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.conns, c)
+	s.checkIdleLocked()
+}
+
+// checkIdleLocked signals Shutdown when the last connection is gone.
+func (s *Server) checkIdleLocked() {
+	if s.shutdown.Load() && len(s.conns) == 0 && !s.idleDone {
+		s.idleDone = true
+		close(s.idle)
+	}
+}
+
+// beginShutdown marks the server as shutting down and closes its
+// listeners.
+func (s *Server) beginShutdown() error {
+	s.mu.Lock()
+	s.shutdown.Store(true)
+	ls := append([]*trackedListener(nil), s.listeners...)
+	s.checkIdleLocked()
+	s.mu.Unlock()
+	var first error
+	for _, l := range ls {
+		if err := l.close(); err != nil && first == nil && !errors.Is(err, net.ErrClosed) {
+			first = err
+		}
+	}
+	return first
+}
+
+// eachConn calls fn for every open connection.
+func (s *Server) eachConn(fn func(c *conn)) {
+	s.mu.Lock()
+	cs := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		cs = append(cs, c)
+	}
+	s.mu.Unlock()
+	for _, c := range cs {
+		fn(c)
+	}
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, lets each
+// connection finish the commands it has already received and send their
+// replies, then closes the connections. Commands that arrive later are not
+// read. Shutdown returns once every connection is closed, or when ctx is
+// done, in which case it closes the remaining connections at once and
+// returns ctx's error. It does not close the DB.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.beginShutdown()
+	// Wake connections blocked waiting for input; they see the shutdown
+	// flag and close after flushing their replies.
+	s.eachConn(func(c *conn) { c.nc.SetReadDeadline(aLongTimeAgo) })
+	select {
+	case <-s.idle:
+		return err
+	case <-ctx.Done():
+		s.eachConn(func(c *conn) { c.nc.Close() })
+		return ctx.Err()
+	}
+}
+
+// Close stops the server at once: it closes the listeners and every
+// connection without waiting for commands in progress. Use Shutdown for a
+// graceful stop.
+func (s *Server) Close() error {
+	err := s.beginShutdown()
+	s.eachConn(func(c *conn) { c.nc.Close() })
+	return err
+}
+
+// aLongTimeAgo is a read deadline in the past, which makes blocked reads
+// return at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// Addr returns the address of the first listener being served, or nil if
+// the server is not serving.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.listeners) == 0 {
+		return nil
+	}
+	return s.listeners[0].Addr()
+}
