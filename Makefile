@@ -4,8 +4,10 @@ FUZZTIME ?= 10s
 
 .PHONY: test race bench difftest fuzz vet fmt-check
 
-# The README's test command: every package, race detector on.
+# The README's test command: installs redis-server if missing (the
+# differential tests need it), then every package, race detector on.
 test:
+	./scripts/ensure-redis.sh
 	$(GO) test -race -count=1 ./...
 
 # Repeat the suite under the race detector to shake out rare interleavings.
@@ -20,6 +22,7 @@ bench:
 # redis-server, compared byte for byte (needs redis-server on PATH; also
 # part of "test").
 difftest:
+	./scripts/ensure-redis.sh
 	$(GO) test -count=1 -v ./internal/difftest/
 
 # Run every native fuzz target for FUZZTIME each.
