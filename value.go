@@ -12,17 +12,17 @@ type Kind uint8
 
 // Reply kinds.
 const (
-	KindNil    Kind = iota // null bulk string or null array
-	KindStatus             // simple string, e.g. OK
-	KindBulk               // bulk string
-	KindInt                // integer
-	KindDouble             // floating-point number
-	KindBool               // boolean
-	KindArray              // ordered list of values
-	KindMap                // key/value pairs, in Elems as k0, v0, k1, v1...
-	KindSet                // unordered collection
-	KindVerbatim           // verbatim string (INFO, LOLWUT)
-	KindError              // error reply inside an aggregate (EXEC results)
+	KindNil      Kind = iota // null bulk string or null array
+	KindStatus               // simple string, e.g. OK
+	KindBulk                 // bulk string
+	KindInt                  // integer
+	KindDouble               // floating-point number
+	KindBool                 // boolean
+	KindArray                // ordered list of values
+	KindMap                  // key/value pairs, in Elems as k0, v0, k1, v1...
+	KindSet                  // unordered collection
+	KindVerbatim             // verbatim string (INFO, LOLWUT)
+	KindError                // error reply inside an aggregate (EXEC results)
 )
 
 var kindNames = [...]string{"nil", "status", "bulk", "int", "double", "bool", "array", "map", "set", "verbatim", "error"}
@@ -185,8 +185,8 @@ func (b *valueBuilder) open(k Kind, n int) {
 }
 
 func (b *valueBuilder) SimpleString(s string) { b.put(Value{kind: KindStatus, str: []byte(s)}) }
-func (b *valueBuilder) Error(msg string) { b.put(Value{kind: KindError, str: []byte(msg)}) }
-func (b *valueBuilder) Int(n int64) { b.put(Value{kind: KindInt, num: n}) }
+func (b *valueBuilder) Error(msg string)      { b.put(Value{kind: KindError, str: []byte(msg)}) }
+func (b *valueBuilder) Int(n int64)           { b.put(Value{kind: KindInt, num: n}) }
 func (b *valueBuilder) Bulk(p []byte) {
 	b.put(Value{kind: KindBulk, str: append(make([]byte, 0, len(p)), p...)})
 }

@@ -69,6 +69,13 @@ var wireToKind = []struct {
 	{WireNotFloat, ErrNotFloat},
 	{WireOverflow, ErrOverflow},
 	{"ERR increment would produce NaN or Infinity", ErrOverflow},
+	{"ERR decrement would overflow", ErrOverflow},
+	{"ERR string exceeds maximum allowed size", ErrInvalidValue},
+	{"ERR offset is out of range", ErrOutOfRange},
+	{"ERR The specified keys must contain string values", ErrWrongType},
+	{"ERR If you want both the length and indexes", ErrSyntax},
+	{"ERR Insufficient memory, transient memory for LCS", ErrInvalidValue},
+	{"ERR String too long for LCS", ErrInvalidValue},
 	{WireNoSuchKey, ErrNoSuchKey},
 	{WireOutOfRange, ErrOutOfRange},
 	{"OOM ", ErrOOM},
@@ -81,6 +88,14 @@ var wireToKind = []struct {
 	{"BUSYKEY", ErrBusyKey},
 	{"READONLY", ErrReadOnly},
 	{"ERR invalid expire time", ErrInvalidValue},
+	// Generic key commands (cmd_keys.go).
+	{"ERR NX and XX, GT or LT options", ErrSyntax},
+	{"ERR GT and LT options", ErrSyntax},
+	{"ERR Unsupported option", ErrSyntax},
+	{"ERR source and destination objects are the same", ErrInvalidValue},
+	{"ERR invalid cursor", ErrInvalidValue},
+	{"ERR invalid first DB index", ErrInvalidDB},
+	{"ERR invalid second DB index", ErrInvalidDB},
 }
 
 // FromWire turns an error reply's wire text into a Go error that unwraps

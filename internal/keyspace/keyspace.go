@@ -186,8 +186,8 @@ func (ks *Keyspace) ActiveExpireCycle(budgetPerShard int) int {
 	return removed
 }
 
-// ScanCursor packs a shard index and that shard's table cursor into one
-// SCAN cursor: cursor = tableCursor*shards + shard. Shards are scanned in
+// SplitCursor unpacks a SCAN cursor into a shard index and that shard's
+// table cursor: cursor = tableCursor*shards + shard. Shards are scanned in
 // order; each shard's cursor is the dict's reverse-binary cursor.
 func (ks *Keyspace) SplitCursor(c uint64) (shard int, inner uint64) {
 	n := uint64(len(ks.shards))

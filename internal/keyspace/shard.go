@@ -95,6 +95,17 @@ func (s *Shard) Lookup(db int, key string, now int64) *Entry {
 	return e
 }
 
+// LookupWrite is Lookup for commands that write the key (Redis's
+// lookupKeyWrite): it expires lazily and updates the access clock, but
+// leaves the hit/miss counters alone.
+func (s *Shard) LookupWrite(db int, key string, now int64) *Entry {
+	e := s.Peek(db, key, now)
+	if e != nil {
+		s.ks.touch(e, now)
+	}
+	return e
+}
+
 // Peek is Lookup without statistics or access-clock updates.
 func (s *Shard) Peek(db int, key string, now int64) *Entry {
 	t := s.dbs[db]
