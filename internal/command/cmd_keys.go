@@ -900,7 +900,7 @@ func StringEncoding(e *keyspace.Entry) string {
 		return "raw"
 	}
 	v := e.Str()
-	if _, ok := ParseInt(v); ok {
+	if _, ok := ParseInt(v); ok && !e.NoInt() {
 		return "int"
 	}
 	if len(v) <= 44 {

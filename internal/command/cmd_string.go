@@ -691,6 +691,7 @@ func setrangeCmd(c *Ctx, args [][]byte) {
 func overwriteString(sh *keyspace.Shard, e *keyspace.Entry, val []byte) {
 	copy(sh.GrowString(e, len(val)), val)
 	e.SetRaw(false)
+	e.SetNoInt(false)
 }
 
 // IncrInt adds delta to the integer stored at key (INCR, INCRBY, DECR;
@@ -1230,10 +1231,12 @@ func IncrFloatValue(sh *keyspace.Shard, db int, key string, incr []byte, now int
 		return nil, err
 	}
 	if e == nil {
-		sh.SetString(db, key, v, 0, false)
+		e = sh.SetString(db, key, v, 0, false)
 	} else {
 		overwriteString(sh, e, v)
 	}
+	// Redis stores the result as a plain string object, never "int".
+	e.SetNoInt(true)
 	return v, nil
 }
 

@@ -40,10 +40,13 @@ func (t Type) String() string {
 //	bits 0-3   Type
 //	bit  4     flagRaw: the string was produced by APPEND/SETRANGE (Redis
 //	           reports "raw" for it whatever its content)
+//	bit  5     flagNoInt: the string was produced by INCRBYFLOAT, which Redis
+//	           stores as embstr even when the result is a whole number
 //	bits 8-31  24-bit access clock: LRU seconds, or LFU counter+decay time
 const (
 	metaTypeMask = 0x0f
 	flagRaw      = 0x10
+	flagNoInt    = 0x20
 	metaClockSh  = 8
 	// ClockMax is the largest value of the 24-bit per-key access clock.
 	ClockMax = 1<<24 - 1
@@ -108,6 +111,20 @@ func (e *Entry) SetRaw(raw bool) {
 	}
 }
 
+// NoInt reports whether the string must not be reported as "int"
+// encoded (INCRBYFLOAT results).
+func (e *Entry) NoInt() bool { return e.meta&flagNoInt != 0 }
+
+// SetNoInt marks the string as not int-encodable (see NoInt); any later
+// SET or APPEND clears the mark.
+func (e *Entry) SetNoInt(v bool) {
+	if v {
+		e.meta |= flagNoInt
+	} else {
+		e.meta &^= flagNoInt
+	}
+}
+
 // Clock returns the 24-bit access clock (LRU seconds or LFU data).
 func (e *Entry) Clock() uint32 { return e.meta >> metaClockSh }
 
@@ -117,7 +134,7 @@ func (e *Entry) SetClock(c uint32) {
 }
 
 func (e *Entry) setType(t Type) {
-	e.meta = e.meta&^(metaTypeMask|flagRaw) | uint32(t)
+	e.meta = e.meta&^(metaTypeMask|flagRaw|flagNoInt) | uint32(t)
 }
 
 // newEntry allocates an entry holding a copy of key and room for a value
