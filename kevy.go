@@ -88,6 +88,12 @@ type Options struct {
 	// MetricSink, when set, receives metric events. It is called from
 	// background goroutines and must not block or call back into the DB.
 	MetricSink func(Metric)
+	// PubSubBuffer is how many messages a Subscription may hold unread.
+	// 0 means DefaultPubSubBuffer (1024).
+	PubSubBuffer int
+	// PubSubPolicy says what happens to a Subscription whose buffer is
+	// full. The zero value, PolicyDisconnect, closes it.
+	PubSubPolicy PubSubPolicy
 }
 
 // DB is an open kevy database, or a handle on one of its logical
@@ -133,6 +139,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if o.Databases < 1 || o.Databases > math.MaxInt32 {
 		return nil, fmt.Errorf("%w: Databases must be at least 1, got %d", ErrInvalidArgument, o.Databases)
 	}
+	if err := validatePubSub(&o); err != nil {
+		return nil, err
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -145,6 +154,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 	}
 	c.ks = keyspace.New(keyspace.Config{Shards: o.Shards, Databases: o.Databases, Clock: c.clk})
 	c.eng = command.NewEngine(c.ks, c.clk)
+	c.eng.PubSub = newBus()
 	if !o.ManualExpiry {
 		c.wg.Add(1)
 		go c.expireLoop()
@@ -199,6 +209,7 @@ func (db *DB) Close() error {
 	c := db.c
 	c.once.Do(func() {
 		c.closed.Store(true)
+		c.closeBus()
 		close(c.stop)
 		c.wg.Wait()
 		c.clk.Stop()

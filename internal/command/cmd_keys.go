@@ -929,7 +929,7 @@ func ObjectEncoding(e *keyspace.Entry) string {
 // objectRefCount mimics Redis's OBJECT REFCOUNT: small integers are
 // shared objects (INT_MAX), everything else has one reference.
 func objectRefCount(e *keyspace.Entry) int64 {
-	if e.Type() == keyspace.TypeString && !e.Raw() {
+	if e.Type() == keyspace.TypeString && !e.Raw() && !e.NoInt() {
 		if v, ok := ParseInt(e.Str()); ok && v >= 0 && v < sharedIntegers {
 			return math.MaxInt32
 		}

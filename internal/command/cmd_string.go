@@ -157,7 +157,7 @@ type SetParams struct {
 // are SetString with the matching parameters.
 func SetString(sh *keyspace.Shard, db int, key string, val []byte, p SetParams, now int64) (old []byte, written bool, err error) {
 	var e *keyspace.Entry
-	if p.Get || p.Mode != SetAlways {
+	if p.Get || p.Mode != SetAlways || p.KeepTTL { // KEEPTTL must not keep an expired key's deadline
 		if p.Get {
 			e = sh.Lookup(db, key, now)
 		} else {

@@ -7,6 +7,7 @@ import (
 	"github.com/kevydb/kevy/internal/clock"
 	"github.com/kevydb/kevy/internal/keyspace"
 	"github.com/kevydb/kevy/internal/object"
+	"github.com/kevydb/kevy/internal/pubsub"
 )
 
 // Engine executes commands against a keyspace. It is safe for concurrent
@@ -17,6 +18,9 @@ type Engine struct {
 	// Limits are the compact-encoding thresholds (Redis's
 	// *-max-listpack-* settings) applied to new and growing values.
 	Limits object.Limits
+	// PubSub is the process's pub/sub bus (PUBLISH, PUBSUB...); nil
+	// means no subscriber can exist.
+	PubSub *pubsub.Bus
 }
 
 // NewEngine returns an engine over ks.
