@@ -1103,6 +1103,20 @@ func (z *ZSet) RemoveRangeByScore(r ScoreRange) int {
 	return removed
 }
 
+// inLexRange is Redis's zzlIsInLexRange/zslIsInLexRange quick check: the
+// range can only hold members if the last member is >= min and the first
+// is <= max. With mixed scores this decides the result on its own, so it
+// must be kept for compatibility.
+func (z *ZSet) inLexRange(r LexRange) bool {
+	if z.Len() == 0 {
+		return false
+	}
+	var first, last []byte
+	z.RangeByRank(0, 0, false, func(m []byte, _ float64) { first = append(first[:0], m...) })
+	z.RangeByRank(-1, -1, false, func(m []byte, _ float64) { last = append(last[:0], m...) })
+	return r.GteMin(last) && r.LteMax(first)
+}
+
 // RemoveRangeByLex removes the members within r (ZREMRANGEBYLEX) and
 // returns how many.
 func (z *ZSet) RemoveRangeByLex(r LexRange) int {
@@ -1111,17 +1125,28 @@ func (z *ZSet) RemoveRangeByLex(r LexRange) int {
 	}
 	if z.zsl == nil {
 		off, begin, cnt := 0, -1, 0
+		// As Redis: the range starts at the first member >= min (none if
+		// that one is > max) and runs while members are <= max. With
+		// mixed scores the order is not lexicographic, so members after
+		// the start are not checked against min again.
+		if !z.inLexRange(r) {
+			return 0
+		}
 		for i := 0; i < z.n; i++ {
 			m, _, nx := z.zzEntry(off)
-			if r.GteMin(m) {
+			if begin < 0 {
+				if !r.GteMin(m) {
+					off = nx
+					continue
+				}
 				if !r.LteMax(m) {
 					break
 				}
-				if begin < 0 {
-					begin = off
-				}
-				cnt++
+				begin = off
+			} else if !r.LteMax(m) {
+				break
 			}
+			cnt++
 			off = nx
 		}
 		if cnt > 0 {

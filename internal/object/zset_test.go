@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -896,5 +897,39 @@ func BenchmarkZSetMemory1M(b *testing.B) {
 		b.ReportMetric(float64(ms.HeapAlloc-before)/n, "B/element")
 		b.ReportMetric(float64(z.MemUsage())/n, "memusage-B/element")
 		runtime.KeepAlive(z)
+	}
+}
+
+// TestZSetRemoveRangeByLexMixedScores is a regression test: with mixed
+// scores a listpack zset used to delete a span that included members below
+// min that it did not count, corrupting the encoding.
+func TestZSetRemoveRangeByLexMixedScores(t *testing.T) {
+	z := NewZSet()
+	for _, m := range []struct {
+		s float64
+		m string
+	}{{1, "a"}, {1, "b"}, {2, "c"}, {2, "d"}, {3, "e"}, {0, "h"}, {0, "i"}, {2.5, "j"}} {
+		if _, _, err := z.Add(nil, []byte(m.m), m.s, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := ParseLexRange([]byte("[h"), []byte("[i"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Redis 7.0 removes nothing here: its range check sees that the last
+	// member ("e") is below min.
+	n := z.RemoveRangeByLex(r)
+	if n != 0 || z.Len() != 8 {
+		t.Fatalf("removed %d, len %d; want 0 and 8", n, z.Len())
+	}
+	r, _ = ParseLexRange([]byte("[a"), []byte("[i"))
+	if n := z.RemoveRangeByLex(r); n != 6 {
+		t.Fatalf("[a [i removed %d, want 6 (h i a b c d, as Redis)", n)
+	}
+	var got []string
+	z.RangeByRank(0, -1, false, func(m []byte, _ float64) { got = append(got, string(m)) })
+	if want := "j e"; fmt.Sprint(strings.Join(got, " ")) != want {
+		t.Fatalf("members %q, want %q", got, want)
 	}
 }
