@@ -1,0 +1,601 @@
+package aof
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Replay limits.
+const (
+	// DefaultMaxBulkLen is the default of ReplayOptions.MaxBulkLen, Redis'
+	// proto-max-bulk-len.
+	DefaultMaxBulkLen = 512 << 20
+	// maxArgs is the largest argument count accepted in a record.
+	maxArgs = 1<<31 - 1
+	// maxAnnotation is the longest annotation line ("#...\r\n") accepted.
+	maxAnnotation = 1024
+	// maxDigits is the most digits accepted in a length.
+	maxDigits = 18
+	// replayBuf is the read buffer size of Replay.
+	replayBuf = 256 << 10
+	// Default progress intervals.
+	defaultProgressRecords = 1 << 20
+	defaultProgressBytes   = 64 << 20
+)
+
+// ReplayOptions configures Replay. The zero value is usable.
+type ReplayOptions struct {
+	// FS is the file system; nil means OSFS.
+	FS FS
+	// Logger receives the truncation and repair messages; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// Repair truncates the file at the first corrupt record instead of
+	// failing with ErrCorrupt. Everything from that offset on is dropped
+	// (and logged), including valid records after the corruption.
+	Repair bool
+	// DryRun reports what Replay would truncate without modifying the file.
+	DryRun bool
+	// MaxBulkLen is the longest argument accepted (DefaultMaxBulkLen if
+	// <= 0); a longer one is corruption.
+	MaxBulkLen int64
+	// Progress, if set, is called every ProgressRecords records or
+	// ProgressBytes bytes, whichever comes first, and once at the end.
+	Progress func(ReplayProgress)
+	// ProgressRecords is the record interval of Progress (default 1Mi).
+	ProgressRecords int64
+	// ProgressBytes is the byte interval of Progress (default 64 MiB).
+	ProgressBytes int64
+}
+
+// ReplayProgress is passed to ReplayOptions.Progress.
+type ReplayProgress struct {
+	Records int64         // records replayed so far
+	Bytes   int64         // bytes read so far
+	Size    int64         // size of the file
+	Elapsed time.Duration // since Replay started
+}
+
+// ReplayResult describes a replayed log.
+type ReplayResult struct {
+	// Path is the replayed file.
+	Path string
+	// Records is the number of records passed to the callback.
+	Records int64
+	// Bytes is the length of the valid prefix of the file, where appending
+	// resumes (see Options.Replayed).
+	Bytes int64
+	// TruncatedBytes is the number of bytes after the valid prefix: a torn
+	// final record, or with Repair everything from the corruption on. They
+	// have been removed from the file unless DryRun was set.
+	TruncatedBytes int64
+	// Repaired reports that corruption was cut off because of Repair.
+	Repaired bool
+	// Elapsed is the duration of the replay.
+	Elapsed time.Duration
+}
+
+// Replay reads the log at path and calls fn with the arguments of every
+// record, in order. The slice and the arguments alias Replay's buffers and
+// are valid only during the call; fn may be nil to only validate the file.
+// An error from fn stops the replay and is returned wrapped with the file and
+// the record's offset.
+//
+// A zero-length file is an empty log. A missing file is an error for which
+// errors.Is(err, fs.ErrNotExist) holds.
+//
+// A torn final record (the file ends inside a record, possibly followed by
+// zero bytes only) is normal after a crash: it is truncated off the file with
+// a log line and reported in TruncatedBytes. Anything else that is not a
+// valid record fails with a *CorruptError (wrapping ErrCorrupt) naming the
+// file and the offset of the bad record, unless opts.Repair is set, in which
+// case the file is truncated there with a log line. A record that claims to
+// extend past the end of the file is only taken for a torn tail if no valid
+// record can be found after its start; otherwise it is corruption too.
+//
+// Records are RESP arrays of bulk strings with canonical lengths, exactly as
+// Redis writes its append-only file; annotation lines starting with '#' (such
+// as Redis' "#TS:" timestamps) are skipped. Inline commands and empty arrays
+// are corruption.
+func Replay(path string, fn func(args [][]byte) error, opts ReplayOptions) (ReplayResult, error) {
+	start := time.Now()
+	res := ReplayResult{Path: path}
+	fsys := orOS(opts.FS)
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	f, err := fsys.OpenFile(path, os.O_RDONLY, 0)
+	if err != nil {
+		return res, fmt.Errorf("aof: replay: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return res, fmt.Errorf("aof: replay: stat %s: %w", path, err)
+	}
+	size := st.Size()
+	v, err := scan(f, size, path, fn, &opts, start, &res)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("aof: replay: close %s: %w", path, cerr)
+	}
+	res.Elapsed = time.Since(start)
+	if err != nil {
+		return res, err
+	}
+	if v.kind == endClean {
+		return res, nil
+	}
+	res.TruncatedBytes = size - res.Bytes
+	if v.kind == endCorrupt {
+		cerr := &CorruptError{Path: path, Offset: res.Bytes, Bad: v.bad, Size: size, Reason: v.reason}
+		if !opts.Repair {
+			return res, cerr
+		}
+		res.Repaired = true
+		logger.Warn("aof: repairing corrupt log: truncating at the first bad record, dropping everything after it",
+			"path", path, "offset", res.Bytes, "bad_byte", v.bad, "reason", v.reason,
+			"dropped_bytes", res.TruncatedBytes, "records_kept", res.Records, "dry_run", opts.DryRun)
+	} else {
+		logger.Warn("aof: truncating torn final record (normal after a crash)",
+			"path", path, "offset", res.Bytes, "dropped_bytes", res.TruncatedBytes,
+			"records_kept", res.Records, "dry_run", opts.DryRun)
+	}
+	if !opts.DryRun {
+		if err := truncateFile(fsys, path, res.Bytes); err != nil {
+			return res, err
+		}
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// truncateFile durably cuts the file at path to size bytes.
+func truncateFile(fsys FS, path string, size int64) error {
+	f, err := fsys.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("aof: truncate %s: %w", path, err)
+	}
+	err = f.Truncate(size)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("aof: truncate %s to %d bytes: %w", path, size, err)
+	}
+	return nil
+}
+
+// How a scan ended.
+const (
+	endClean   = iota // the file ends after a complete record
+	endTorn           // the file ends inside a record: truncate
+	endCorrupt        // invalid content
+)
+
+// verdict is the outcome of scan.
+type verdict struct {
+	kind   int
+	bad    int64 // first invalid byte, for endCorrupt
+	reason string
+}
+
+// record parsing results of scanner.next.
+const (
+	recOK   = iota // a complete record (or annotation) was read
+	recEOF         // clean end of file at a record boundary
+	recTorn        // the file ends inside a valid prefix of a record
+	recBad         // invalid byte at scanner.bad
+)
+
+// span locates one argument in scanner.arena.
+type span struct{ start, end int }
+
+// scanner reads records strictly from a buffered reader.
+type scanner struct {
+	br      *bufio.Reader
+	size    int64
+	off     int64 // file offset of the next byte of br
+	maxBulk int64
+	want    bool // collect arguments
+	annot   bool // the last recOK was an annotation
+
+	bad    int64
+	reason string
+
+	arena []byte
+	spans []span
+	args  [][]byte
+}
+
+// scan replays the records of ra (size bytes), filling res.Records and
+// res.Bytes, and tells how the file ends. Errors are I/O errors or errors
+// returned by fn.
+func scan(ra io.ReaderAt, size int64, path string, fn func([][]byte) error, opts *ReplayOptions, start time.Time, res *ReplayResult) (verdict, error) {
+	s := scanner{
+		br:      bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), int(min(max(size, 64), replayBuf))),
+		size:    size,
+		maxBulk: opts.MaxBulkLen,
+		want:    fn != nil,
+	}
+	if s.maxBulk <= 0 {
+		s.maxBulk = DefaultMaxBulkLen
+	}
+	everyRec, everyBytes := opts.ProgressRecords, opts.ProgressBytes
+	if everyRec <= 0 {
+		everyRec = defaultProgressRecords
+	}
+	if everyBytes <= 0 {
+		everyBytes = defaultProgressBytes
+	}
+	nextRec, nextBytes := everyRec, everyBytes
+	progress := func() {
+		opts.Progress(ReplayProgress{Records: res.Records, Bytes: res.Bytes, Size: size, Elapsed: time.Since(start)})
+	}
+	for {
+		recStart := s.off
+		kind, err := s.next()
+		if err != nil {
+			return verdict{}, fmt.Errorf("aof: replay: read %s at offset %d: %w", path, recStart, err)
+		}
+		switch kind {
+		case recEOF:
+			if opts.Progress != nil {
+				progress()
+			}
+			return verdict{kind: endClean}, nil
+		case recTorn:
+			found, err := validRecordAfter(ra, recStart+1, size, s.maxBulk)
+			if err != nil {
+				return verdict{}, fmt.Errorf("aof: replay: read %s: %w", path, err)
+			}
+			if found {
+				return verdict{kind: endCorrupt, bad: recStart, reason: "record extends past the end of the file but valid records follow"}, nil
+			}
+			return verdict{kind: endTorn}, nil
+		case recBad:
+			zeros, err := allZero(ra, s.bad, size)
+			if err != nil {
+				return verdict{}, fmt.Errorf("aof: replay: read %s: %w", path, err)
+			}
+			if zeros {
+				found, err := validRecordAfter(ra, recStart+1, size, s.maxBulk)
+				if err != nil {
+					return verdict{}, fmt.Errorf("aof: replay: read %s: %w", path, err)
+				}
+				if !found {
+					return verdict{kind: endTorn}, nil
+				}
+			}
+			return verdict{kind: endCorrupt, bad: s.bad, reason: s.reason}, nil
+		}
+		if !s.annot {
+			if fn != nil {
+				if err := fn(s.args); err != nil {
+					return verdict{}, fmt.Errorf("aof: replay %s: record at offset %d: %w", path, recStart, err)
+				}
+			}
+			res.Records++
+		}
+		res.Bytes = s.off
+		if opts.Progress != nil && (res.Records >= nextRec || res.Bytes >= nextBytes) {
+			progress()
+			nextRec = res.Records + everyRec
+			nextBytes = res.Bytes + everyBytes
+		}
+	}
+}
+
+// setBad records an invalid byte.
+func (s *scanner) setBad(at int64, reason string) int {
+	s.bad, s.reason = at, reason
+	return recBad
+}
+
+// next reads one record or annotation line.
+func (s *scanner) next() (int, error) {
+	s.annot = false
+	start := s.off
+	if start >= s.size {
+		return recEOF, nil
+	}
+	c, err := s.br.Peek(1)
+	if err != nil {
+		return 0, unexpected(err)
+	}
+	switch c[0] {
+	case '*':
+	case '#':
+		return s.annotation()
+	default:
+		return s.setBad(start, fmt.Sprintf("expected '*' at the start of a record, got %q", c[0])), nil
+	}
+	n, kind, err := s.header('*')
+	if kind != recOK || err != nil {
+		return kind, err
+	}
+	// Every argument takes at least 6 bytes ("$0\r\n\r\n").
+	if n > (s.size-s.off)/6 {
+		return recTorn, nil
+	}
+	s.arena = s.arena[:0]
+	s.spans = s.spans[:0]
+	for range n {
+		l, kind, err := s.header('$')
+		if kind != recOK || err != nil {
+			return kind, err
+		}
+		if l > s.maxBulk {
+			return s.setBad(s.off-1, fmt.Sprintf("argument of %d bytes exceeds the limit of %d", l, s.maxBulk)), nil
+		}
+		if l+2 > s.size-s.off {
+			return recTorn, nil
+		}
+		if s.want {
+			a := len(s.arena)
+			s.arena = grow(s.arena, int(l))
+			if _, err := io.ReadFull(s.br, s.arena[a:]); err != nil {
+				return 0, unexpected(err)
+			}
+			s.spans = append(s.spans, span{a, len(s.arena)})
+		} else if _, err := s.br.Discard(int(l)); err != nil {
+			return 0, unexpected(err)
+		}
+		s.off += l
+		cr, err := s.br.Peek(2)
+		if err != nil {
+			return 0, unexpected(err)
+		}
+		if cr[0] != '\r' {
+			return s.setBad(s.off, fmt.Sprintf("expected CRLF after an argument, got %q", cr[0])), nil
+		}
+		if cr[1] != '\n' {
+			return s.setBad(s.off+1, fmt.Sprintf("expected CRLF after an argument, got %q", cr[1])), nil
+		}
+		_, _ = s.br.Discard(2)
+		s.off += 2
+	}
+	if s.want {
+		s.args = s.args[:0]
+		for _, sp := range s.spans {
+			s.args = append(s.args, s.arena[sp.start:sp.end:sp.end])
+		}
+	}
+	return recOK, nil
+}
+
+// grow extends b by n bytes, reallocating with headroom if needed.
+func grow(b []byte, n int) []byte {
+	if need := len(b) + n; need > cap(b) {
+		nb := make([]byte, len(b), max(need, 2*cap(b), 4096))
+		copy(nb, b)
+		b = nb
+	}
+	return b[:len(b)+n]
+}
+
+// unexpected converts an early EOF on a file whose size was checked into
+// an error: the file shrank while being read.
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// header reads a "*N\r\n" or "$N\r\n" line and returns N.
+func (s *scanner) header(typ byte) (int64, int, error) {
+	start := s.off
+	line, err := s.br.ReadSlice('\n')
+	s.off += int64(len(line))
+	switch {
+	case err == nil:
+	case err == io.EOF, err == bufio.ErrBufferFull:
+	default:
+		return 0, 0, err
+	}
+	n, bad, complete := parseHeader(line, typ)
+	if bad >= 0 {
+		reason := "bad array header"
+		if typ == '$' {
+			reason = "bad bulk header"
+		}
+		if bad < len(line) {
+			reason += fmt.Sprintf(" (unexpected %q)", line[bad])
+		}
+		return 0, s.setBad(start+int64(bad), reason), nil
+	}
+	if !complete {
+		// A valid prefix: the file ends here (an overlong line always has
+		// an invalid byte).
+		return 0, recTorn, nil
+	}
+	return n, recOK, nil
+}
+
+// parseHeader checks b, which holds a header line or the start of one, for
+// typ followed by a canonical length (positive for arrays, non-negative for
+// bulks) and CRLF. It returns the length, the index of the first invalid
+// byte (or -1) and whether the line is complete.
+func parseHeader(b []byte, typ byte) (n int64, bad int, complete bool) {
+	if len(b) == 0 {
+		return 0, -1, false
+	}
+	if b[0] != typ {
+		return 0, 0, false
+	}
+	i := 1
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		if i == 2 && b[1] == '0' {
+			return 0, i, false // leading zero
+		}
+		if i > maxDigits {
+			return 0, i, false
+		}
+		if i == 1 && c == '0' && typ == '*' {
+			return 0, i, false // empty array
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if i == len(b) {
+		return 0, -1, false
+	}
+	if i == 1 || b[i] != '\r' {
+		return 0, i, false
+	}
+	i++
+	if i == len(b) {
+		return 0, -1, false
+	}
+	if b[i] != '\n' {
+		return 0, i, false
+	}
+	if i+1 != len(b) {
+		return 0, i + 1, false // cannot happen with ReadSlice
+	}
+	return n, -1, true
+}
+
+// annotation reads a "#...\r\n" line of printable ASCII.
+func (s *scanner) annotation() (int, error) {
+	start := s.off
+	line, err := s.br.ReadSlice('\n')
+	s.off += int64(len(line))
+	switch {
+	case err == nil:
+	case err == io.EOF, err == bufio.ErrBufferFull:
+	default:
+		return 0, err
+	}
+	for i := 1; i < len(line); i++ {
+		c := line[i]
+		if i >= maxAnnotation {
+			return s.setBad(start+int64(i), "annotation line too long"), nil
+		}
+		if c == '\r' {
+			if i+1 == len(line) {
+				return recTorn, nil
+			}
+			if line[i+1] != '\n' || i+2 != len(line) {
+				return s.setBad(start+int64(i+1), "expected LF after CR in an annotation"), nil
+			}
+			s.annot = true
+			return recOK, nil
+		}
+		if c < 0x20 || c > 0x7e {
+			return s.setBad(start+int64(i), fmt.Sprintf("unexpected %q in an annotation", c)), nil
+		}
+	}
+	return recTorn, nil
+}
+
+// allZero reports whether ra holds only zero bytes in [from, size).
+func allZero(ra io.ReaderAt, from, size int64) (bool, error) {
+	buf := make([]byte, min(32<<10, max(size-from, 0)))
+	for from < size {
+		n := int(min(int64(len(buf)), size-from))
+		if _, err := ra.ReadAt(buf[:n], from); err != nil {
+			return false, unexpected(err)
+		}
+		for _, c := range buf[:n] {
+			if c != 0 {
+				return false, nil
+			}
+		}
+		from += int64(n)
+	}
+	return true, nil
+}
+
+// validRecordAfter reports whether a complete, valid record starts at some
+// '*' preceded by '\n' in [from, size). It tells a torn tail (nothing valid
+// after it) from a damaged record in the middle of the file.
+func validRecordAfter(ra io.ReaderAt, from, size, maxBulk int64) (bool, error) {
+	const chunk = 64 << 10
+	buf := make([]byte, min(chunk+1, max(size-from+1, 0)))
+	for pos := from; pos < size; pos += chunk {
+		// Read one byte before pos to see the '\n'.
+		lo := pos - 1
+		n := int(min(int64(chunk+1), size-lo))
+		if _, err := ra.ReadAt(buf[:n], lo); err != nil {
+			return false, unexpected(err)
+		}
+		b := buf[:n]
+		for i := 1; i < len(b); {
+			j := bytes.IndexByte(b[i:], '*')
+			if j < 0 {
+				break
+			}
+			i += j
+			if b[i-1] == '\n' {
+				ok, err := recordAt(ra, lo+int64(i), size, maxBulk)
+				if err != nil || ok {
+					return ok, err
+				}
+			}
+			i++
+		}
+	}
+	return false, nil
+}
+
+// recordAt reports whether a complete, valid record starts at pos.
+func recordAt(ra io.ReaderAt, pos, size, maxBulk int64) (bool, error) {
+	var hdr [24]byte
+	readHeader := func(typ byte) (int64, bool, error) {
+		n := int(min(int64(len(hdr)), size-pos))
+		if n <= 0 {
+			return 0, false, nil
+		}
+		if _, err := ra.ReadAt(hdr[:n], pos); err != nil {
+			return 0, false, unexpected(err)
+		}
+		end := bytes.IndexByte(hdr[:n], '\n')
+		if end < 0 {
+			return 0, false, nil
+		}
+		v, bad, complete := parseHeader(hdr[:end+1], typ)
+		if bad >= 0 || !complete {
+			return 0, false, nil
+		}
+		pos += int64(end + 1)
+		return v, true, nil
+	}
+	n, ok, err := readHeader('*')
+	if !ok || err != nil || n > (size-pos)/6 {
+		return false, err
+	}
+	for range n {
+		l, ok, err := readHeader('$')
+		if !ok || err != nil || l > maxBulk || l+2 > size-pos {
+			return false, err
+		}
+		pos += l
+		var crlf [2]byte
+		if _, err := ra.ReadAt(crlf[:], pos); err != nil {
+			return false, unexpected(err)
+		}
+		if crlf != [2]byte{'\r', '\n'} {
+			return false, nil
+		}
+		pos += 2
+	}
+	return true, nil
+}
+
+// notExist reports whether err means the file does not exist.
+func notExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
