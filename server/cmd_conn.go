@@ -13,19 +13,166 @@ const (
 	maxSubcommandLen = 128 // Redis prints at most this much of a bad subcommand
 )
 
+// connCmd is a command the server handles itself because it acts on the
+// connection rather than on the data. info describes it for COMMAND and
+// CLIENT LIST; run executes it (the top-level arity is already checked)
+// and reports whether the connection stays open.
+type connCmd struct {
+	info   *command.Command
+	run    func(c *conn, args [][]byte) bool
+	noAuth bool     // allowed before authentication (Redis "no_auth")
+	tips   []string // COMMAND tips
+	subs   []*connCmd
+}
+
+// Flags shared by the connection commands, as Redis declares them.
+const (
+	connFlags    = command.FlagNoScript | command.FlagLoading | command.FlagStale
+	noAuthFlags  = connFlags | command.FlagFast | command.FlagAllowBusy
+	adminFlags   = command.FlagAdmin | connFlags
+	staleLoading = command.FlagLoading | command.FlagStale
+)
+
+var (
+	catConn      = []string{"slow", "connection"}
+	catFastConn  = []string{"fast", "connection"}
+	catAdminConn = []string{"admin", "slow", "dangerous", "connection"}
+)
+
+// Tips of the connection commands.
+var (
+	tipNondet      = []string{"nondeterministic_output"}
+	tipNondetOrder = []string{"nondeterministic_output_order"}
+)
+
+func newConnCmd(name string, arity int, flags command.Flags, cats []string, run func(*conn, [][]byte) bool, subs ...*connCmd) *connCmd {
+	cc := &connCmd{info: &command.Command{Name: name, Arity: arity, Flags: flags, Categories: cats}, run: run, subs: subs}
+	for _, s := range subs {
+		cc.info.Subcommands = append(cc.info.Subcommands, s.info)
+	}
+	return cc
+}
+
+func withTips(cc *connCmd, tips []string) *connCmd {
+	cc.tips = tips
+	return cc
+}
+
+// replying adapts a handler that always keeps the connection open.
+func replying(f func(c *conn, args [][]byte)) func(*conn, [][]byte) bool {
+	return func(c *conn, args [][]byte) bool { f(c, args); return true }
+}
+
+var (
+	quitCmd    = newConnCmd("quit", -1, noAuthFlags, catFastConn, (*conn).quit)
+	helloCmd   = newConnCmd("hello", -1, noAuthFlags, catFastConn, replying((*conn).hello))
+	authCmd    = newConnCmd("auth", -2, noAuthFlags, catFastConn, (*conn).auth)
+	resetCmd   = newConnCmd("reset", 1, noAuthFlags, catFastConn, replying((*conn).reset))
+	clientCmd  *connCmd // set in init: its subcommands refer to the table
+	commandCmd *connCmd
+)
+
+func init() {
+	for _, cc := range []*connCmd{quitCmd, helloCmd, authCmd, resetCmd} {
+		cc.noAuth = true
+	}
+	sub := func(name string, arity int, flags command.Flags, cats []string, run func(*conn, [][]byte)) *connCmd {
+		return newConnCmd(name, arity, flags, cats, replying(run))
+	}
+	clientCmd = newConnCmd("client", -2, 0, []string{"slow"}, (*conn).client,
+		sub("client|getname", 2, connFlags, catConn, (*conn).clientGetName),
+		sub("client|help", 2, staleLoading, catConn, (*conn).clientHelp),
+		sub("client|id", 2, connFlags, catConn, (*conn).clientID),
+		withTips(sub("client|info", 2, connFlags, catConn, (*conn).clientInfo), tipNondet),
+		newConnCmd("client|kill", -3, adminFlags, catAdminConn, (*conn).clientKill),
+		withTips(sub("client|list", -2, adminFlags, catAdminConn, (*conn).clientList), tipNondet),
+		sub("client|no-evict", 3, adminFlags, catAdminConn, (*conn).clientNoEvict),
+		sub("client|no-touch", 3, connFlags, catConn, (*conn).clientNoTouch),
+		sub("client|pause", -3, adminFlags, catAdminConn, (*conn).clientPause),
+		sub("client|reply", 3, connFlags, catConn, (*conn).clientReply),
+		sub("client|setinfo", 4, connFlags, catConn, (*conn).clientSetInfo),
+		sub("client|setname", 3, connFlags, catConn, (*conn).clientSetName),
+		sub("client|unpause", 2, adminFlags, catAdminConn, (*conn).clientUnpause),
+	)
+	commandCmd = withTips(newConnCmd("command", -1, staleLoading, catConn, (*conn).command,
+		sub("command|count", 2, staleLoading, catConn, (*conn).commandCount),
+		withTips(sub("command|docs", -2, staleLoading, catConn, (*conn).commandDocs), tipNondetOrder),
+		sub("command|getkeys", -4, staleLoading, catConn, (*conn).commandGetKeys),
+		sub("command|getkeysandflags", -4, staleLoading, catConn, (*conn).commandGetKeysAndFlags),
+		sub("command|help", 2, staleLoading, catConn, (*conn).commandHelp),
+		withTips(sub("command|info", -2, staleLoading, catConn, (*conn).commandInfo), tipNondetOrder),
+		withTips(sub("command|list", -2, staleLoading, catConn, (*conn).commandList), tipNondetOrder),
+	), tipNondetOrder)
+	connCmds = []*connCmd{authCmd, clientCmd, commandCmd, helloCmd, quitCmd, resetCmd}
+}
+
+// connCmds lists the connection commands, sorted by name.
+var connCmds []*connCmd
+
+// lookupConnCmd finds a connection command by name, case-insensitively.
+func lookupConnCmd(name []byte) *connCmd {
+	switch len(name) {
+	case 4:
+		switch {
+		case command.EqualFold(name, "quit"):
+			return quitCmd
+		case command.EqualFold(name, "auth"):
+			return authCmd
+		}
+	case 5:
+		switch {
+		case command.EqualFold(name, "hello"):
+			return helloCmd
+		case command.EqualFold(name, "reset"):
+			return resetCmd
+		}
+	case 6:
+		if command.EqualFold(name, "client") {
+			return clientCmd
+		}
+	case 7:
+		if command.EqualFold(name, "command") {
+			return commandCmd
+		}
+	}
+	return nil
+}
+
+// runSub dispatches a container command to its subcommand, checking the
+// subcommand's arity.
+func (c *conn) runSub(cc *connCmd, args [][]byte) bool {
+	for _, s := range cc.subs {
+		if n := len(cc.info.Name) + 1; len(s.info.Name) == n+len(args[1]) && command.EqualFold(args[1], s.info.Name[n:]) {
+			if !arityOK(s.info.Arity, len(args)) {
+				c.out.Error(command.WrongArity(s.info.Name))
+				return true
+			}
+			return s.run(c, args)
+		}
+	}
+	c.out.Error(unknownSubcommand(cc.info.Name, args[1]))
+	return true
+}
+
+// quit implements QUIT: reply OK and close.
+func (c *conn) quit(_ [][]byte) bool {
+	c.out.SimpleString("OK")
+	return false
+}
+
 // hello implements HELLO [protover [AUTH username password] [SETNAME
 // clientname]]. Like Redis 7.0, SETNAME takes effect as soon as it is
-// parsed, even if a later option is rejected.
+// parsed, even if a later option is rejected or authentication fails.
 func (c *conn) hello(args [][]byte) {
 	proto := c.w.Proto()
 	if len(args) >= 2 {
 		v, ok := command.ParseInt(args[1])
 		if !ok {
-			c.w.Error(wireProtoNotInt)
+			c.out.Error(wireProtoNotInt)
 			return
 		}
 		if v < 2 || v > 3 {
-			c.w.Error(wireNoProto)
+			c.out.Error(wireNoProto)
 			return
 		}
 		proto = int(v)
@@ -44,37 +191,52 @@ func (c *conn) hello(args [][]byte) {
 			}
 			i++
 		default:
-			c.w.Error("ERR Syntax error in HELLO option '" + string(opt) + "'")
+			c.out.Error("ERR Syntax error in HELLO option '" + sanitizeLine(string(opt)) + "'")
 			return
 		}
 	}
-	if auth && !c.authenticate(user, pass) {
-		c.w.Error(wireWrongPass)
+	if auth {
+		if !c.authenticate(user, pass) {
+			c.out.Error(wireWrongPass)
+			return
+		}
+	} else if !c.authed {
+		c.out.Error(wireHelloNoAuth)
 		return
 	}
-	c.w.SetProto(proto)
-	c.w.MapLen(7)
-	c.w.BulkString("server")
-	c.w.BulkString("redis")
-	c.w.BulkString("version")
-	c.w.BulkString(RedisVersion)
-	c.w.BulkString("proto")
-	c.w.Int(int64(proto))
-	c.w.BulkString("id")
-	c.w.Int(c.id)
-	c.w.BulkString("mode")
-	c.w.BulkString("standalone")
-	c.w.BulkString("role")
-	c.w.BulkString("master")
-	c.w.BulkString("modules")
-	c.w.ArrayLen(0)
+	c.setProto(proto)
+	w := c.out
+	w.MapLen(7)
+	w.BulkString("server")
+	w.BulkString("redis")
+	w.BulkString("version")
+	w.BulkString(RedisVersion)
+	w.BulkString("proto")
+	w.Int(int64(proto))
+	w.BulkString("id")
+	w.Int(c.id)
+	w.BulkString("mode")
+	w.BulkString("standalone")
+	w.BulkString("role")
+	w.BulkString("master")
+	w.BulkString("modules")
+	w.ArrayLen(0)
 }
 
-// authenticate checks credentials. Until ACLs and requirepass exist, the
-// only user is "default" with no password, which accepts any password, as
-// in a Redis started without configuration.
-func (c *conn) authenticate(user, _ []byte) bool {
-	return string(user) == "default"
+// reset implements RESET: the connection goes back to the state of a new
+// one (database 0, RESP2, no name, replies on, not authenticated if a
+// password is required, nothing queued), as in Redis 7.0. CLIENT
+// NO-EVICT and NO-TOUCH are kept, as Redis 7.0 keeps them.
+func (c *conn) reset(_ [][]byte) {
+	c.sess = c.srv.db.NewSession()
+	c.setProto(2)
+	c.replyOff, c.skipNext, c.skipThis = false, false, false
+	c.authed = !c.srv.authRequired()
+	c.mu.Lock()
+	c.name = ""
+	c.mu.Unlock()
+	c.out = c.w
+	c.w.SimpleString("RESET")
 }
 
 // validName reports whether s is acceptable as a client name or library
@@ -92,90 +254,99 @@ func validName(s []byte) bool {
 // and returns false.
 func (c *conn) setName(name []byte) bool {
 	if !validName(name) {
-		c.w.Error(wireBadName)
+		c.out.Error(wireBadName)
 		return false
 	}
 	if string(name) != c.name {
+		c.mu.Lock()
 		c.name = string(name)
+		c.mu.Unlock()
 	}
 	return true
 }
 
-// clientHelp is CLIENT HELP's reply: the subcommands kevy implements, in
-// Redis's format.
-var clientHelp = []string{
+// clientHelpText is CLIENT HELP's reply: the subcommands kevy implements,
+// in Redis's format.
+var clientHelpText = []string{
 	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"GETNAME",
 	"    Return the name of the current connection.",
 	"ID",
 	"    Return the ID of the current connection.",
+	"INFO",
+	"    Return information about the current client connection.",
+	"KILL <ip:port>",
+	"    Kill connection made from <ip:port>.",
+	"KILL <option> <value> [<option> <value> [...]]",
+	"    Kill connections. Options are:",
+	"    * ADDR (<ip:port>|<unixsocket>:0)",
+	"      Kill connections made from the specified address",
+	"    * LADDR (<ip:port>|<unixsocket>:0)",
+	"      Kill connections made to specified local address",
+	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+	"      Kill connections by type.",
+	"    * USER <username>",
+	"      Kill connections authenticated by <username>.",
+	"    * SKIPME (YES|NO)",
+	"      Skip killing current connection (default: yes).",
+	"    * ID <client-id>",
+	"      Kill connections by client id.",
+	"LIST [options ...]",
+	"    Return information about client connections. Options:",
+	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+	"      Return clients of specified type.",
+	"    * ID <client-id> [<client-id> ...]",
+	"      Return clients of specified IDs.",
+	"UNPAUSE",
+	"    Stop the current client pause, resuming traffic.",
+	"PAUSE <timeout> [WRITE|ALL]",
+	"    Suspend all, or just write, clients for <timeout> milliseconds.",
+	"REPLY (ON|OFF|SKIP)",
+	"    Control the replies sent to the current connection.",
+	"SETNAME <name>",
+	"    Assign the name <name> to the current connection.",
 	"SETINFO <option> <value>",
 	"    Set client meta attr. Options are:",
 	"    * LIB-NAME: the client lib name.",
 	"    * LIB-VER: the client lib version.",
-	"SETNAME <name>",
-	"    Assign the name <name> to the current connection.",
+	"NO-EVICT (ON|OFF)",
+	"    Protect current client connection from eviction.",
+	"NO-TOUCH (ON|OFF)",
+	"    Will not touch LRU/LFU stats when this mode is on.",
 	"HELP",
 	"    Prints this help.",
 }
 
-// client implements the CLIENT subcommands that concern the connection
-// itself: ID, GETNAME, SETNAME, SETINFO and HELP.
-func (c *conn) client(args [][]byte) {
-	if len(args) < 2 {
-		c.w.Error(command.WrongArity("client"))
-		return
-	}
-	sub := args[1]
-	var name string // for the arity error
-	arity := 0
-	switch {
-	case command.EqualFold(sub, "id"):
-		name, arity = "client|id", 2
-	case command.EqualFold(sub, "getname"):
-		name, arity = "client|getname", 2
-	case command.EqualFold(sub, "setname"):
-		name, arity = "client|setname", 3
-	case command.EqualFold(sub, "setinfo"):
-		name, arity = "client|setinfo", 4
-	case command.EqualFold(sub, "help"):
-		name, arity = "client|help", 2
-	default:
-		if len(sub) > maxSubcommandLen {
-			sub = sub[:maxSubcommandLen]
-		}
-		c.w.Error("ERR unknown subcommand '" + string(sub) + "'. Try CLIENT HELP.")
-		return
-	}
-	if len(args) != arity {
-		c.w.Error(command.WrongArity(name))
-		return
-	}
-	switch name {
-	case "client|id":
-		c.w.Int(c.id)
-	case "client|getname":
-		if c.name == "" {
-			c.w.Null()
-		} else {
-			c.w.BulkString(c.name)
-		}
-	case "client|setname":
-		if c.setName(args[2]) {
-			c.w.SimpleString("OK")
-		}
-	case "client|setinfo":
-		c.setInfo(args[2], args[3])
-	case "client|help":
-		c.w.ArrayLen(len(clientHelp))
-		for _, l := range clientHelp {
-			c.w.SimpleString(l)
-		}
+// client implements CLIENT, dispatching to its subcommands.
+func (c *conn) client(args [][]byte) bool { return c.runSub(clientCmd, args) }
+
+func (c *conn) clientID(_ [][]byte) { c.out.Int(c.id) }
+
+func (c *conn) clientGetName(_ [][]byte) {
+	if c.name == "" {
+		c.out.Null()
+	} else {
+		c.out.BulkString(c.name)
 	}
 }
 
-// setInfo implements CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2).
-func (c *conn) setInfo(attr, val []byte) {
+func (c *conn) clientSetName(args [][]byte) {
+	if c.setName(args[2]) {
+		c.out.SimpleString("OK")
+	}
+}
+
+func (c *conn) clientHelp(_ [][]byte) {
+	c.out.ArrayLen(len(clientHelpText))
+	for _, l := range clientHelpText {
+		c.out.SimpleString(l)
+	}
+}
+
+// clientSetInfo implements CLIENT SETINFO LIB-NAME|LIB-VER value (Redis
+// 7.2), which current client libraries send on connect.
+func (c *conn) clientSetInfo(args [][]byte) {
+	attr, val := args[2], args[3]
 	var dst *string
 	switch {
 	case command.EqualFold(attr, "lib-name"):
@@ -183,13 +354,73 @@ func (c *conn) setInfo(attr, val []byte) {
 	case command.EqualFold(attr, "lib-ver"):
 		dst = &c.libVer
 	default:
-		c.w.Error("ERR Unrecognized option '" + string(attr) + "'")
+		c.out.Error("ERR Unrecognized option '" + sanitizeLine(string(attr)) + "'")
 		return
 	}
 	if !validName(val) {
-		c.w.Error("ERR " + string(attr) + " cannot contain spaces, newlines or special characters.")
+		c.out.Error("ERR " + sanitizeLine(string(attr)) + " cannot contain spaces, newlines or special characters.")
 		return
 	}
+	c.mu.Lock()
 	*dst = string(val)
-	c.w.SimpleString("OK")
+	c.mu.Unlock()
+	c.out.SimpleString("OK")
+}
+
+// onOff parses ON or OFF, replying a syntax error otherwise.
+func (c *conn) onOff(arg []byte) (on, ok bool) {
+	switch {
+	case command.EqualFold(arg, "on"):
+		return true, true
+	case command.EqualFold(arg, "off"):
+		return false, true
+	}
+	c.out.Error(command.WireSyntax)
+	return false, false
+}
+
+// clientNoEvict implements CLIENT NO-EVICT ON|OFF. kevy does not evict
+// clients; the flag is kept and shown by CLIENT LIST.
+func (c *conn) clientNoEvict(args [][]byte) {
+	if on, ok := c.onOff(args[2]); ok {
+		c.mu.Lock()
+		c.noEvict = on
+		c.mu.Unlock()
+		c.out.SimpleString("OK")
+	}
+}
+
+// clientNoTouch implements CLIENT NO-TOUCH ON|OFF (Redis 7.2). The flag
+// is kept and shown by CLIENT LIST.
+func (c *conn) clientNoTouch(args [][]byte) {
+	if on, ok := c.onOff(args[2]); ok {
+		c.mu.Lock()
+		c.noTouch = on
+		c.mu.Unlock()
+		c.out.SimpleString("OK")
+	}
+}
+
+// clientReply implements CLIENT REPLY ON|OFF|SKIP. OFF and SKIP are not
+// answered; SKIP also drops the reply to the next command.
+func (c *conn) clientReply(args [][]byte) {
+	switch arg := args[2]; {
+	case command.EqualFold(arg, "on"):
+		c.replyOff = false
+		c.w.SimpleString("OK")
+	case command.EqualFold(arg, "off"):
+		c.replyOff = true
+	case command.EqualFold(arg, "skip"):
+		if !c.replyOff {
+			c.skipNext = true
+		}
+	default:
+		c.out.Error(command.WireSyntax)
+	}
+}
+
+// clientUnpause implements CLIENT UNPAUSE.
+func (c *conn) clientUnpause(_ [][]byte) {
+	c.srv.pause.unpause()
+	c.out.SimpleString("OK")
 }

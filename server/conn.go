@@ -5,6 +5,9 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/kevydb/kevy"
@@ -19,8 +22,9 @@ import (
 // syscall count of ordinary pipelines at one write per batch).
 const flushAt = 64 * 1024
 
-// conn is one client connection. Only its own goroutine touches its
-// fields, except nc, which Shutdown and Close use to interrupt it.
+// conn is one client connection. Its goroutine owns the fields not marked
+// otherwise; other connections read the shared ones for CLIENT LIST and
+// CLIENT KILL, and Shutdown and Close use nc to interrupt it.
 type conn struct {
 	srv  *Server
 	nc   net.Conn
@@ -29,22 +33,97 @@ type conn struct {
 	sess *kevy.Session
 	id   int64
 
-	// Client metadata (CLIENT SETNAME, CLIENT SETINFO, HELLO SETNAME).
-	name    string
-	libName string
+	// Fixed at creation.
+	created     time.Time
+	fd          int    // -1 when the transport has none
+	addr, laddr string // as CLIENT LIST shows them
+	unixSocket  bool
+
+	// Owned by the connection's goroutine.
+	out      *resp.Writer // where the current command's reply goes: w, or a discarding writer
+	discard  *resp.Writer // lazily made, for CLIENT REPLY OFF and SKIP
+	authed   bool
+	replyOff bool // CLIENT REPLY OFF
+	skipNext bool // CLIENT REPLY SKIP was just run: skip the next reply
+	skipThis bool // the current command's reply is skipped
+	curDB    int
+	cur      *command.Command // last value stored in lastCmd
+
+	// Shared, written only by the connection's goroutine.
+	lastIO  atomic.Int64 // Unix ms of the last read that returned data
+	lastCmd atomic.Pointer[command.Command]
+	db      atomic.Int32
+	proto   atomic.Int32
+
+	killed    atomic.Bool
+	closing   chan struct{} // closed by kill
+	closeOnce sync.Once
+
+	mu      sync.Mutex // guards the metadata below for readers; the goroutine writes under it
+	name    string     // CLIENT SETNAME, HELLO SETNAME
+	libName string     // CLIENT SETINFO
 	libVer  string
+	noEvict bool
+	noTouch bool
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
+	now := time.Now()
 	c := &conn{
-		srv:  s,
-		nc:   nc,
-		sess: s.db.NewSession(),
-		id:   s.nextID.Add(1),
+		srv:     s,
+		nc:      nc,
+		sess:    s.db.NewSession(),
+		id:      s.nextID.Add(1),
+		created: now,
+		fd:      connFD(nc),
+		authed:  !s.authRequired(),
+		closing: make(chan struct{}),
 	}
+	c.addr, c.laddr, c.unixSocket = connAddrs(nc)
 	c.r = resp.NewReader(c, s.cfg.ReadBufferSize)
 	c.w = resp.NewWriter(nc, s.cfg.WriteBufferSize)
+	c.out = c.w
+	c.proto.Store(2)
+	c.lastIO.Store(now.UnixMilli())
 	return c
+}
+
+// connFD returns the file descriptor of a socket connection, or -1.
+func connFD(nc net.Conn) int {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	rc.Control(func(f uintptr) { fd = int(f) })
+	return fd
+}
+
+// connAddrs formats the peer and local addresses the way CLIENT LIST
+// shows them: ip:port for TCP ([ip6]:port), path:0 for unix sockets.
+func connAddrs(nc net.Conn) (addr, laddr string, unixSocket bool) {
+	format := func(a net.Addr) string {
+		switch a := a.(type) {
+		case nil:
+			return ""
+		case *net.UnixAddr:
+			unixSocket = true
+			return a.Name + ":0"
+		}
+		return a.String()
+	}
+	laddr = format(nc.LocalAddr())
+	addr = format(nc.RemoteAddr())
+	if unixSocket {
+		// The peer of a unix socket is usually unnamed: Redis shows the
+		// socket's path for both.
+		addr = laddr
+	}
+	return addr, laddr, unixSocket
 }
 
 // errShutdown stops the read loop of a connection when the server shuts
@@ -70,20 +149,32 @@ func (c *conn) Read(p []byte) (int, error) {
 	if c.srv.shutdown.Load() {
 		return 0, errShutdown
 	}
-	return c.nc.Read(p)
+	n, err := c.nc.Read(p)
+	if n > 0 {
+		c.lastIO.Store(time.Now().UnixMilli())
+	}
+	return n, err
 }
 
-// serve runs the connection until the client leaves, QUIT, a protocol
-// error, an I/O error or the server's shutdown.
+// serve runs the connection until the client leaves, QUIT, CLIENT KILL, a
+// protocol error, an I/O error or the server's shutdown.
 func (c *conn) serve() {
 	defer c.srv.removeConn(c)
 	defer c.nc.Close()
 	defer func() {
 		if v := recover(); v != nil {
 			c.srv.log.Error("kevy server: panic serving connection; closing it",
-				"client", c.id, "remote", remoteAddr(c.nc), "panic", v, "stack", string(debug.Stack()))
+				"client", c.id, "remote", c.addr, "panic", v, "stack", string(debug.Stack()))
 		}
 	}()
+	if c.srv.protectedDenied(c.nc.RemoteAddr()) {
+		c.srv.denyLog.log(c.srv.log, "kevy server: protected mode refused a connection from a non-loopback address; set a password or disable protected mode",
+			"remote", c.addr)
+		c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+		c.w.Error(wireProtectedMode)
+		c.w.Flush()
+		return
+	}
 	for {
 		args, err := c.r.ReadCommand()
 		if err != nil {
@@ -110,42 +201,153 @@ func (c *conn) readFailed(err error) {
 	if errors.As(err, &pe) {
 		c.w.Error("ERR " + pe.Error())
 		c.srv.log.Debug("kevy server: protocol error; closing connection",
-			"client", c.id, "remote", remoteAddr(c.nc), "err", pe.Error())
+			"client", c.id, "remote", c.addr, "err", pe.Error())
 	}
 	c.w.Flush()
 }
 
 // exec runs one command and reports whether the connection stays open.
-// Commands acting on the connection itself are handled here; the rest go
-// to the session.
+// The checks run in Redis's order: unknown command, arity, authentication,
+// client pause. Commands acting on the connection itself are handled
+// here; the rest go to the session.
 func (c *conn) exec(args [][]byte) bool {
+	c.out = c.w
+	if c.replyOff || c.skipThis {
+		c.out = c.discardWriter()
+	}
+	keep := c.dispatch(args)
+	if c.out != c.w {
+		c.out.Flush() // to io.Discard: empties the buffer
+	}
+	c.skipThis = c.skipNext
+	c.skipNext = false
+	if d := c.sess.DB(); d != c.curDB {
+		c.curDB = d
+		c.db.Store(int32(d))
+	}
+	return keep
+}
+
+func (c *conn) dispatch(args [][]byte) bool {
 	name := args[0]
-	switch len(name) {
-	case 4:
-		if command.EqualFold(name, "quit") {
-			c.w.SimpleString("OK")
-			return false
-		}
-	case 5:
-		if command.EqualFold(name, "hello") {
-			c.hello(args)
-			return true
-		}
-	case 6:
-		if command.EqualFold(name, "client") {
-			c.client(args)
-			return true
+	cc := lookupConnCmd(name)
+	var cmd *command.Command
+	if cc != nil {
+		cmd = cc.info
+	} else if cmd = command.Lookup(name); cmd == nil {
+		c.out.Error(command.UnknownCommand(args))
+		return true
+	}
+	if !arityOK(cmd.Arity, len(args)) {
+		c.out.Error(command.WrongArity(cmd.Name))
+		return true
+	}
+	sub := cmd
+	if len(cmd.Subcommands) > 0 && len(args) >= 2 {
+		if s := findSubcommand(cmd, args[1]); s != nil {
+			sub = s
 		}
 	}
-	c.sess.Exec(args, c.w)
+	if !c.authed && !(cc != nil && cc.noAuth) {
+		// Redis checks the subcommand before authentication.
+		switch {
+		case sub == cmd && len(cmd.Subcommands) > 0:
+			c.out.Error(unknownSubcommand(cmd.Name, args[1]))
+		case !arityOK(sub.Arity, len(args)):
+			c.out.Error(command.WrongArity(sub.Name))
+		default:
+			c.out.Error(wireNoAuth)
+		}
+		return true
+	}
+	if c.srv.pause.active.Load() && !c.waitPause(sub) {
+		return false
+	}
+	if sub != c.cur {
+		c.cur = sub
+		c.lastCmd.Store(sub)
+	}
+	if cc != nil {
+		return cc.run(c, args)
+	}
+	c.sess.Exec(args, c.out)
 	return true
 }
 
-func remoteAddr(nc net.Conn) string {
-	if a := nc.RemoteAddr(); a != nil {
-		return a.String()
+// discardWriter returns the writer that swallows the replies of commands
+// run under CLIENT REPLY OFF or SKIP, speaking the connection's protocol.
+func (c *conn) discardWriter() *resp.Writer {
+	if c.discard == nil {
+		c.discard = resp.NewWriter(io.Discard, 512)
 	}
-	return ""
+	c.discard.SetProto(c.w.Proto())
+	return c.discard
+}
+
+// setProto switches the connection's protocol version.
+func (c *conn) setProto(p int) {
+	c.w.SetProto(p)
+	c.out.SetProto(p)
+	c.proto.Store(int32(p))
+}
+
+// kill closes the connection from another goroutine (CLIENT KILL), or
+// marks it for closing after the current reply when it is the caller's.
+func (c *conn) kill() {
+	c.killed.Store(true)
+	c.closeOnce.Do(func() { close(c.closing) })
+}
+
+// arityOK reports whether n arguments (including the name) fit a Redis
+// arity.
+func arityOK(arity, n int) bool {
+	if arity >= 0 {
+		return n == arity
+	}
+	return n >= -arity
+}
+
+// findSubcommand returns the subcommand of container cmd named sub, or
+// nil.
+func findSubcommand(cmd *command.Command, sub []byte) *command.Command {
+	for _, s := range cmd.Subcommands {
+		if n := len(cmd.Name) + 1; len(s.Name) == n+len(sub) && command.EqualFold(sub, s.Name[n:]) {
+			return s
+		}
+	}
+	return nil
+}
+
+// unknownSubcommand is Redis's error for an unknown subcommand of a
+// container command.
+func unknownSubcommand(container string, sub []byte) string {
+	if len(sub) > maxSubcommandLen {
+		sub = sub[:maxSubcommandLen]
+	}
+	return "ERR unknown subcommand '" + sanitizeLine(string(sub)) + "'. Try " + upper(container) + " HELP."
+}
+
+// sanitizeLine replaces the characters that cannot appear in a status or
+// error line.
+func sanitizeLine(s string) string {
+	b := []byte(s)
+	for i, ch := range b {
+		if ch == '\r' || ch == '\n' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+// upper returns s in upper case (ASCII).
+func upper(s string) string {
+	b := []byte(s)
+	for i, ch := range b {
+		if 'a' <= ch && ch <= 'z' {
+			b[i] = ch - 'a' + 'A'
+		}
+	}
+	return string(b)
 }
 
 // Compile-time checks: the connection is its reader's source, and the

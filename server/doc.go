@@ -26,11 +26,39 @@
 // straight into the write buffer: in steady state the server itself does
 // not allocate per command.
 //
-// A few connection commands are handled by the server itself, because they
-// act on the connection rather than on the data: QUIT, HELLO (protocol
-// switch between RESP2 and RESP3, SETNAME, AUTH for the "default" user)
-// and CLIENT ID, GETNAME, SETNAME, SETINFO and HELP. Every other command
-// goes to the command engine shared with the embedded API.
+// # Connection commands
+//
+// The commands that act on the connection rather than on the data are
+// handled by the server itself: QUIT, RESET, AUTH, HELLO (protocol switch
+// between RESP2 and RESP3, AUTH, SETNAME), CLIENT (ID, GETNAME, SETNAME,
+// SETINFO, INFO, LIST, KILL, NO-EVICT, NO-TOUCH, REPLY, PAUSE, UNPAUSE,
+// HELP) and COMMAND (the command table with Redis's reply shape: COUNT,
+// INFO, DOCS, LIST, GETKEYS, GETKEYSANDFLAGS, HELP), so that redis-cli
+// and client libraries find what they probe for. Every other command goes
+// to the command engine shared with the embedded API. CLIENT LIST uses
+// Redis 7.0's field layout; the fields kevy does not track (buffer sizes,
+// MULTI state) show an idle client's values.
+//
+// # Authentication and protected mode
+//
+// With Config.RequirePass set, a connection must authenticate (AUTH
+// password, AUTH default password, or HELLO ... AUTH default password)
+// before anything but AUTH, HELLO, RESET and QUIT; the replies and their
+// order (unknown command, then arity, then NOAUTH) are Redis's. Failed
+// attempts are logged at most once a second, with the number of the
+// others. Without a password, protected mode (on unless
+// Config.DisableProtectedMode) refuses connections from non-loopback
+// addresses with Redis's "-DENIED" error, as Redis does.
+//
+// # In-memory connections
+//
+// DialInMemory returns a net.Conn connected to the server without a
+// socket, and ServeConn serves any already established connection; both
+// are counted by MaxClients and closed by Shutdown and Close. The
+// in-memory connection buffers writes (a request and its reply cost one
+// goroutine hand-off each way, about half to a third of net.Pipe's round
+// trip) and supports deadlines. Package goredis builds Redis clients on
+// it.
 //
 // # Errors
 //
@@ -44,6 +72,11 @@
 //
 // The server reports itself as Redis RedisVersion in HELLO, because
 // clients decide which features to use from that version. CLIENT SETINFO
-// (Redis 7.2) is accepted because current client libraries send it on
-// connect.
+// and CLIENT NO-TOUCH (Redis 7.2) are accepted because current client
+// libraries send them on connect; NO-TOUCH is recorded (flag T in CLIENT
+// LIST) but the engine still updates access times. COMMAND's key
+// specifications and GETKEYSANDFLAGS derive from the command's first,
+// last and step key positions and its read/write flags, since kevy's
+// command table has no per-key specifications; COMMAND DOCS gives each
+// command's version and group.
 package server

@@ -22,9 +22,13 @@ const RedisVersion = "7.0.15"
 // "maxclients" default.
 const DefaultMaxClients = 10000
 
-// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown
-// or Close.
+// ErrServerClosed is returned by Serve, ListenAndServe, ServeConn and
+// DialInMemory after Shutdown or Close.
 var ErrServerClosed = errors.New("kevy: server closed")
+
+// ErrMaxClients is returned by ServeConn and DialInMemory when the server
+// already serves Config.MaxClients connections.
+var ErrMaxClients = errors.New("kevy: max number of clients reached")
 
 // Config configures a Server. The zero value (or a nil *Config) gives the
 // defaults documented on each field. New copies it; later changes to the
@@ -45,8 +49,19 @@ type Config struct {
 	// (Redis "timeout"). 0 means never.
 	IdleTimeout time.Duration
 	// Logger receives the server's logs (accept errors, recovered
-	// panics). nil means slog.Default().
+	// panics, failed authentications). nil means slog.Default().
 	Logger *slog.Logger
+	// RequirePass is the password of the "default" user (Redis
+	// "requirepass"). When set, a connection must authenticate with AUTH
+	// or HELLO ... AUTH before any other command; "" means no password,
+	// and every connection starts authenticated.
+	RequirePass string
+	// DisableProtectedMode turns protected mode off (Redis
+	// "protected-mode no"). Protected mode is on by default: while no
+	// password is set, connections from addresses other than loopback
+	// receive Redis's "-DENIED ..." error and are closed. Unix sockets
+	// and in-memory connections are always local.
+	DisableProtectedMode bool
 }
 
 // Server serves a kevy.DB over RESP. Its methods are safe for concurrent
@@ -58,6 +73,11 @@ type Server struct {
 
 	nextID   atomic.Int64
 	shutdown atomic.Bool
+	done     chan struct{} // closed when shutting down, to wake paused clients
+
+	pause   pauseState
+	authLog logLimiter // failed AUTH attempts
+	denyLog logLimiter // connections refused by protected mode
 
 	mu        sync.Mutex
 	listeners []*trackedListener
@@ -100,13 +120,16 @@ func New(db *kevy.DB, cfg *Config) *Server {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	return &Server{
+	s := &Server{
 		db:    db,
 		cfg:   c,
 		log:   c.Logger,
+		done:  make(chan struct{}),
 		conns: make(map[*conn]struct{}),
 		idle:  make(chan struct{}),
 	}
+	s.pause.init()
+	return s
 }
 
 // ListenAndServe listens on the network address (network "tcp", "tcp4",
@@ -150,23 +173,64 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
-		c, err := s.addConn(nc)
+		c, err := s.admit(nc)
 		if err != nil {
-			if err == errMaxClients {
-				nc.SetWriteDeadline(time.Now().Add(time.Second))
-				nc.Write(maxClientsReply)
-			}
-			nc.Close()
 			continue
 		}
 		go c.serve()
 	}
 }
 
+// ServeConn serves one already established connection (accepted
+// elsewhere, or one end of an in-memory pipe) with the same handler as
+// Serve, in the calling goroutine, until the client leaves, QUIT, CLIENT
+// KILL or the server stops; Shutdown and Close include it. It returns nil
+// once the connection is done, or at once ErrServerClosed if the server
+// is shutting down and ErrMaxClients if it is full (the client then
+// receives Redis's error first). nc is closed in every case.
+func (s *Server) ServeConn(nc net.Conn) error {
+	c, err := s.admit(nc)
+	if err != nil {
+		return err
+	}
+	c.serve()
+	return nil
+}
+
+// DialInMemory returns the client end of a new in-memory connection
+// served by s: a net.Conn that speaks RESP to the server without any
+// socket, for in-process clients (see package goredis). Writes are
+// buffered, so a request costs no rendezvous between goroutines, and the
+// connection supports deadlines. The server serves it in a goroutine of
+// its own until either end is closed; Shutdown and Close include it.
+func (s *Server) DialInMemory() (net.Conn, error) {
+	cl, sv := memPipe()
+	c, err := s.admit(sv)
+	if err != nil {
+		cl.Close()
+		return nil, err
+	}
+	go c.serve()
+	return cl, nil
+}
+
+// admit registers a new connection, or refuses it when the server is
+// shutting down or full, closing it.
+func (s *Server) admit(nc net.Conn) (*conn, error) {
+	c, err := s.addConn(nc)
+	if err != nil {
+		if err == ErrMaxClients {
+			nc.SetWriteDeadline(time.Now().Add(time.Second))
+			nc.Write(maxClientsReply)
+		}
+		nc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
 // maxClientsReply is what a connection beyond MaxClients receives.
 var maxClientsReply = []byte("-ERR max number of clients reached\r\n")
-
-var errMaxClients = errors.New("max number of clients reached")
 
 // isTemporary reports whether an accept error is worth retrying (EMFILE,
 // ECONNABORTED...).
@@ -206,7 +270,7 @@ func (s *Server) addConn(nc net.Conn) (*conn, error) {
 		return nil, ErrServerClosed
 	}
 	if len(s.conns) >= s.cfg.MaxClients {
-		return nil, errMaxClients
+		return nil, ErrMaxClients
 	}
 	c := newConn(s, nc)
 	s.conns[c] = struct{}{}
@@ -233,6 +297,9 @@ func (s *Server) checkIdleLocked() {
 // listeners.
 func (s *Server) beginShutdown() error {
 	s.mu.Lock()
+	if !s.shutdown.Load() {
+		close(s.done)
+	}
 	s.shutdown.Store(true)
 	ls := append([]*trackedListener(nil), s.listeners...)
 	s.checkIdleLocked()
