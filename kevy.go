@@ -209,6 +209,7 @@ func (db *DB) Close() error {
 	c := db.c
 	c.once.Do(func() {
 		c.closed.Store(true)
+		c.eng.StopBlocking() // callers blocked in BLPOP... get ErrClosed
 		c.closeBus()
 		close(c.stop)
 		c.wg.Wait()
@@ -258,8 +259,11 @@ func (db *DB) Do(ctx context.Context, args ...any) (Value, error) {
 	s := sessionPool.Get().(*command.Session)
 	s.DB = db.db
 	var vb valueBuilder
-	db.c.eng.Exec(s, argv, &vb)
+	err := db.c.eng.ExecContext(ctx, s, argv, &vb)
 	sessionPool.Put(s)
+	if err != nil { // a blocking command given up because ctx is done
+		return Value{}, err
+	}
 	if vb.root.kind == KindError {
 		return Value{}, command.FromWire(string(vb.root.str))
 	}

@@ -1,6 +1,10 @@
 package kevy
 
-import "github.com/kevydb/kevy/internal/command"
+import (
+	"context"
+
+	"github.com/kevydb/kevy/internal/command"
+)
 
 // ReplyWriter receives a command's reply element by element; it is how
 // Session.Exec hands replies to a protocol layer without building values.
@@ -57,6 +61,21 @@ func (s *Session) Exec(args [][]byte, w ReplyWriter) {
 		return
 	}
 	s.db.c.eng.Exec(s.s, args, w)
+}
+
+// ExecContext is Exec for commands that may block (BLPOP...): when ctx is
+// done while the command waits, it is withdrawn without a reply and
+// ExecContext returns ctx.Err() (the server passes a per-connection
+// context cancelled on disconnect or CLIENT KILL). A cancellation cause
+// of command.ErrUnblockTimeout or command.ErrUnblockError
+// (context.WithCancelCause) ends the wait as CLIENT UNBLOCK does, with a
+// reply, and ExecContext returns nil.
+func (s *Session) ExecContext(ctx context.Context, args [][]byte, w ReplyWriter) error {
+	if s.db.c.closed.Load() {
+		w.Error("ERR " + ErrClosed.Error())
+		return nil
+	}
+	return s.db.c.eng.ExecContext(ctx, s.s, args, w)
 }
 
 // DB returns the logical database number the session has selected.

@@ -499,6 +499,9 @@ func CopyKey(ks *keyspace.Keyspace, srcDB int, src string, dstDB int, dst string
 		return false, nil
 	}
 	n := keyspace.Rekey(e, dst)
+	if e.Type() == keyspace.TypeString {
+		n.SetPrivate()
+	}
 	if e.Type() != keyspace.TypeString {
 		n.SetObj(cloneValue(e))
 	}
@@ -929,7 +932,7 @@ func ObjectEncoding(e *keyspace.Entry) string {
 // objectRefCount mimics Redis's OBJECT REFCOUNT: small integers are
 // shared objects (INT_MAX), everything else has one reference.
 func objectRefCount(e *keyspace.Entry) int64 {
-	if e.Type() == keyspace.TypeString && !e.Raw() && !e.NoInt() {
+	if e.Type() == keyspace.TypeString && !e.Raw() && !e.NoInt() && !e.Private() {
 		if v, ok := ParseInt(e.Str()); ok && v >= 0 && v < sharedIntegers {
 			return math.MaxInt32
 		}

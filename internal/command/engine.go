@@ -1,6 +1,8 @@
 package command
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"unsafe"
 
@@ -21,21 +23,31 @@ type Engine struct {
 	// PubSub is the process's pub/sub bus (PUBLISH, PUBSUB...); nil
 	// means no subscriber can exist.
 	PubSub *pubsub.Bus
+	// blocking holds the clients blocked on keys (BLPOP...), per shard;
+	// see blocking.go.
+	blocking blockRegistry
 }
 
 // NewEngine returns an engine over ks.
 func NewEngine(ks *keyspace.Keyspace, clk *clock.Clock) *Engine {
-	return &Engine{KS: ks, Clock: clk, Limits: object.DefaultLimits()}
+	return &Engine{KS: ks, Clock: clk, Limits: object.DefaultLimits(),
+		blocking: newBlockRegistry(ks.NumShards())}
 }
 
 // Session is the state of one client: its selected database and scratch
 // space reused from command to command. A Session must not be used by two
 // goroutines at once.
 type Session struct {
-	DB    int
-	ctx   Ctx
-	keys  []int
-	locks keyspace.LockSet
+	DB int
+	// NoBlock makes blocking commands (BLPOP...) reply at once, as if
+	// they had timed out, when they would block: Redis's
+	// CLIENT_DENY_BLOCKING, set for commands run by MULTI/EXEC or scripts.
+	NoBlock bool
+	ctx     Ctx
+	keys    []int
+	locks   keyspace.LockSet
+	blk     *waiter // the registration of a blocked command, see blocking.go
+	spare   *waiter // a finished waiter kept for reuse
 }
 
 // NewSession returns a session on database db.
@@ -55,45 +67,63 @@ type Ctx struct {
 }
 
 // Exec looks the command up, checks its arity, locks the shards its keys
-// live in (ascending order), runs it and unlocks.
+// live in (ascending order), runs it and unlocks. A blocking command
+// (BLPOP...) that finds no data waits for it, or for its timeout, with no
+// shard lock held; use ExecContext to make that wait cancellable.
 func (e *Engine) Exec(s *Session, args [][]byte, w Reply) {
+	_ = e.ExecContext(context.Background(), s, args, w)
+}
+
+// ExecContext is Exec for a caller that can give up: when ctx is done
+// while a blocking command waits, the command is withdrawn without a
+// reply and ExecContext returns ctx.Err() (but see ErrUnblockTimeout and
+// ErrUnblockError). It returns nil whenever a reply was written.
+func (e *Engine) ExecContext(ctx context.Context, s *Session, args [][]byte, w Reply) error {
 	if len(args) == 0 {
-		return
+		return nil
 	}
 	cmd := Lookup(args[0])
 	if cmd == nil {
 		w.Error(UnknownCommand(args))
-		return
+		return nil
 	}
 	if !cmd.checkArity(len(args)) {
 		w.Error(WrongArity(cmd.Name))
-		return
+		return nil
 	}
-	e.Run(s, cmd, args, w)
+	return e.RunContext(ctx, s, cmd, args, w)
 }
 
-// UnknownCommand is the error text for an unknown command name.
+// UnknownCommand is the error text for an unknown command name. Like
+// Redis, it quotes the arguments into a budget of 128 bytes (each cut to
+// what is left of the budget and at its first NUL, as C's %.*s does) and
+// replaces line breaks with spaces.
 func UnknownCommand(args [][]byte) string {
-	var b strings.Builder
-	b.WriteString("ERR unknown command '")
-	b.WriteString(truncArg(args[0]))
-	b.WriteString("', with args beginning with: ")
+	var quoted strings.Builder
 	for _, a := range args[1:] {
-		if b.Len() >= 128 {
+		if quoted.Len() >= 128 {
 			break
 		}
-		b.WriteByte('\'')
-		b.WriteString(truncArg(a))
-		b.WriteString("' ")
+		quoted.WriteByte('\'')
+		quoted.WriteString(cString(a, 128-quoted.Len()+1))
+		quoted.WriteString("' ")
 	}
-	return b.String()
+	return sanitize("ERR unknown command '" + cString(args[0], 128) + "', with args beginning with: " + quoted.String())
 }
 
-func truncArg(a []byte) string {
-	if len(a) > 128 {
-		a = a[:128]
+// truncArg quotes an argument into an error text the way Redis's "%.128s"
+// does: at most 128 bytes, cut at the first NUL, no line breaks.
+func truncArg(a []byte) string { return sanitize(cString(a, 128)) }
+
+// cString returns at most n bytes of a, stopping at the first NUL.
+func cString(a []byte, n int) string {
+	if i := bytes.IndexByte(a, 0); i >= 0 {
+		a = a[:i]
 	}
-	return sanitize(string(a))
+	if len(a) > n {
+		a = a[:n]
+	}
+	return string(a)
 }
 
 // sanitize replaces characters that cannot appear in an error line.
@@ -109,28 +139,43 @@ func WrongArity(name string) string {
 	return "ERR wrong number of arguments for '" + name + "' command"
 }
 
-// Run executes an already looked-up command whose arity was checked.
+// Run executes an already looked-up command whose arity was checked. A
+// blocking command waits as in Exec.
 func (e *Engine) Run(s *Session, cmd *Command, args [][]byte, w Reply) {
+	_ = e.RunContext(context.Background(), s, cmd, args, w)
+}
+
+// RunContext is Run with ExecContext's cancellation.
+func (e *Engine) RunContext(ctx context.Context, s *Session, cmd *Command, args [][]byte, w Reply) error {
+	e.run(s, cmd, args, w)
+	if s.blk == nil {
+		return nil
+	}
+	return e.wait(ctx, s, cmd, args, w)
+}
+
+// run locks the command's shards, runs the handler and unlocks.
+func (e *Engine) run(s *Session, cmd *Command, args [][]byte, w Reply) {
 	c := &s.ctx
 	c.E, c.S, c.W, c.DB = e, s, w, s.DB
 	ks := e.KS
 	switch {
 	case cmd.Flags&FlagSelfLock != 0:
 		c.Now = e.Clock.NowMs()
-		cmd.Run(c, args)
+		e.call(c, cmd, args)
 		return
 	case cmd.Flags&FlagAllShards != 0:
 		ks.LockAll()
 		defer ks.UnlockAll()
 		c.Now = e.Clock.NowMs()
-		cmd.Run(c, args)
+		e.call(c, cmd, args)
 		return
 	}
 	var ok bool
 	s.keys, ok = cmd.KeyIndexes(args, s.keys[:0])
 	if !ok || len(s.keys) == 0 {
 		c.Now = e.Clock.NowMs()
-		cmd.Run(c, args)
+		e.call(c, cmd, args)
 		return
 	}
 	if len(s.keys) == 1 {
@@ -138,7 +183,7 @@ func (e *Engine) Run(s *Session, cmd *Command, args [][]byte, w Reply) {
 		sh.Lock()
 		defer sh.Unlock()
 		c.Now = e.Clock.NowMs()
-		cmd.Run(c, args)
+		e.call(c, cmd, args)
 		return
 	}
 	s.locks.Reset()
@@ -148,7 +193,17 @@ func (e *Engine) Run(s *Session, cmd *Command, args [][]byte, w Reply) {
 	s.locks.Lock(ks)
 	defer s.locks.Unlock(ks)
 	c.Now = e.Clock.NowMs()
+	e.call(c, cmd, args)
+}
+
+// call runs the handler with the command's locks held. After a blocked
+// command's retry it settles the registration while the locks are still
+// held (see afterRetry).
+func (e *Engine) call(c *Ctx, cmd *Command, args [][]byte) {
 	cmd.Run(c, args)
+	if c.S.blk != nil {
+		e.afterRetry(c)
+	}
 }
 
 // Key views an argument as a string without copying. The string must not

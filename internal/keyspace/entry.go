@@ -42,11 +42,14 @@ func (t Type) String() string {
 //	           reports "raw" for it whatever its content)
 //	bit  5     flagNoInt: the string was produced by INCRBYFLOAT, which Redis
 //	           stores as embstr even when the result is a whole number
+//	bit  6     flagPrivate: a COPY of a string, which Redis never shares
+//	           (OBJECT REFCOUNT 1 even for small integers)
 //	bits 8-31  24-bit access clock: LRU seconds, or LFU counter+decay time
 const (
 	metaTypeMask = 0x0f
 	flagRaw      = 0x10
 	flagNoInt    = 0x20
+	flagPrivate  = 0x40
 	metaClockSh  = 8
 	// ClockMax is the largest value of the 24-bit per-key access clock.
 	ClockMax = 1<<24 - 1
@@ -125,6 +128,14 @@ func (e *Entry) SetNoInt(v bool) {
 	}
 }
 
+// Private reports whether the string is a private copy (see SetPrivate).
+func (e *Entry) Private() bool { return e.meta&flagPrivate != 0 }
+
+// SetPrivate marks a string as a private copy made by COPY: Redis
+// reports OBJECT REFCOUNT 1 for it even when it holds a small integer
+// that would otherwise be a shared object. Any later write clears it.
+func (e *Entry) SetPrivate() { e.meta |= flagPrivate }
+
 // Clock returns the 24-bit access clock (LRU seconds or LFU data).
 func (e *Entry) Clock() uint32 { return e.meta >> metaClockSh }
 
@@ -134,7 +145,7 @@ func (e *Entry) SetClock(c uint32) {
 }
 
 func (e *Entry) setType(t Type) {
-	e.meta = e.meta&^(metaTypeMask|flagRaw|flagNoInt) | uint32(t)
+	e.meta = e.meta&^(metaTypeMask|flagRaw|flagNoInt|flagPrivate) | uint32(t)
 }
 
 // newEntry allocates an entry holding a copy of key and room for a value

@@ -203,6 +203,7 @@ func (s *Shard) SetString(db int, key string, val []byte, deadline int64, keepTT
 func (s *Shard) GrowString(e *Entry, n int) []byte {
 	s.Dirty++
 	e.SetRaw(true)
+	e.meta &^= flagPrivate
 	return e.growStr(n)
 }
 

@@ -1,0 +1,547 @@
+package difftest
+
+// Scripts for the generic key commands. GT/LT are tested with absolute
+// times only: two relative deadlines set a millisecond apart could
+// compare differently on the two sides.
+
+func init() {
+	addScripts(
+		Script{Name: "keys/del-unlink-exists-type", Src: `
+MSET a 1 b 2 c 3
+DEL a
+DEL a
+DEL b c d
+EXISTS a b c
+SET a 1
+EXISTS a a a
+EXISTS a missing a
+UNLINK a missing
+UNLINK a
+TYPE a
+SET a 1
+TYPE a
+TYPE missing
+MSET {t}1 1 {t}2 2 x 3 y 4 "bin\x00" 5 "" 6
+DEL {t}1 x "bin\x00" "" nope
+EXISTS {t}1 {t}2 x y "bin\x00" ""
+UNLINK {t}2 y y
+DBSIZE
+DEL
+UNLINK
+EXISTS
+TYPE
+TYPE a b
+`},
+		Script{Name: "keys/expire-ttl", Src: `
+SET k v
+TTL k
+PTTL k
+TTL missing
+PTTL missing
+EXPIRE k 100
+[approx 1] TTL k
+[approx 500] PTTL k
+[approx 1] EXPIRETIME k
+EXPIRE missing 100
+PEXPIRE missing 100
+EXPIREAT missing 4102444800
+PEXPIREAT missing 4102444800000
+PEXPIRE k 100000
+[approx 1] TTL k
+[approx 500] PEXPIRETIME k
+EXPIRE k abc
+EXPIRE k 1.5
+EXPIRE k ""
+EXPIRE k " 1"
+EXPIRE k 100 FOO
+EXPIRE k 100 NX XX
+EXPIRE k 100 GT LT
+EXPIRE k 100 NX GT
+EXPIRE k 100 NX LT
+EXPIRE k 200 XX GT
+EXPIRE k 100 LT XX
+EXPIRE k 100 NX NX
+EXPIRE k 300 GT GT
+EXPIRE k abc NX XX
+EXPIRE missing 100 NX XX
+EXPIRE k 9223372036854775807
+EXPIRE k 9223372036854775
+EXPIRE k 9223372036854776
+EXPIRE k -9223372036854775808
+EXPIRE k -9223372036854775
+PEXPIRE k 9223372036854775807
+PEXPIRE k -9223372036854775808
+EXPIREAT k 9223372036854775807
+EXPIREAT k 9223372036854775
+EXPIREAT k -9223372036854775808
+PEXPIREAT k 9223372036854775807
+PEXPIRETIME k
+EXPIRETIME k
+[approx 1] TTL k
+PEXPIREAT k -9223372036854775808
+EXISTS k
+SET k v
+EXPIRE k 0
+EXISTS k
+SET k v
+EXPIRE k -1
+EXISTS k
+SET k v
+PEXPIRE k 0
+EXISTS k
+SET k v
+PEXPIRE k -100
+EXISTS k
+SET k v
+EXPIREAT k 1000
+EXISTS k
+SET k v
+PEXPIREAT k 1
+EXISTS k
+SET k v
+EXPIREAT k 0
+EXISTS k
+SET k v
+EXPIREAT k 4102444800
+EXPIRETIME k
+PEXPIRETIME k
+[approx 1] TTL k
+PEXPIREAT k 4102444800123
+PEXPIRETIME k
+EXPIRETIME k
+PEXPIREAT k 4102444800999
+EXPIRETIME k
+EXPIRETIME missing
+PEXPIRETIME missing
+SET p v
+EXPIRETIME p
+PEXPIRETIME p
+PERSIST p
+PERSIST k
+PERSIST k
+TTL k
+PERSIST missing
+SET k v PX 10
+!sleep 120
+TTL k
+PTTL k
+EXPIRETIME k
+EXISTS k
+EXPIRE
+EXPIRE k
+TTL
+TTL a b
+PTTL
+EXPIRETIME
+PEXPIRETIME a b
+PERSIST
+PERSIST a b
+`},
+		Script{Name: "keys/expire-flags", Src: `
+SET k v
+EXPIREAT k 4102444800 XX
+EXPIREAT k 4102444800 GT
+TTL k
+EXPIREAT k 4102444800 LT
+EXPIRETIME k
+EXPIREAT k 4102444800 NX
+EXPIREAT k 4102444900 XX
+EXPIRETIME k
+EXPIREAT k 4102444800 GT
+EXPIREAT k 4102445000 GT
+EXPIREAT k 4102445000 GT
+EXPIREAT k 4102444000 LT
+EXPIREAT k 4102444000 LT
+EXPIRETIME k
+EXPIREAT k 4102443000 lt
+EXPIREAT k 4102449000 gt
+EXPIRETIME k
+PERSIST k
+EXPIREAT k 4102444800 NX
+PEXPIREAT k 4102444800001 GT
+PEXPIRETIME k
+PEXPIREAT k 4102444800000 LT
+PEXPIRETIME k
+EXPIREAT missing 4102444800 NX
+EXPIREAT missing 4102444800 XX
+EXPIREAT missing 4102444800 GT
+EXPIREAT missing 4102444800 LT
+EXISTS missing
+EXPIRE k 100 NX
+EXPIRE k 100 GT
+EXPIRE k 100 LT
+[approx 1] TTL k
+EXPIRE k 100 XX
+[approx 1] TTL k
+PERSIST k
+EXPIRE k 100 XX
+TTL k
+EXPIRE k 100 GT
+TTL k
+EXPIRE k 100 LT
+[approx 1] TTL k
+PERSIST k
+PEXPIRE k 100000 NX
+[approx 500] PTTL k
+PEXPIRE k 100000 NX
+SET g v
+EXPIRE g -1 GT
+EXISTS g
+EXPIRE g -1 XX
+EXISTS g
+EXPIRE g -1 NX
+EXISTS g
+SET g v
+EXPIRE g -1 LT
+EXISTS g
+SET g v EX 100
+EXPIRE g 0 GT
+EXISTS g
+EXPIRE g 0 NX
+EXISTS g
+EXPIRE g 0 XX
+EXISTS g
+SET g v EXAT 4102444800
+EXPIREAT g 1000 GT
+EXISTS g
+EXPIREAT g 1000 LT
+EXISTS g
+`},
+		Script{Name: "keys/rename", Src: `
+SET a 1
+RENAME a b
+GET a
+GET b
+EXISTS a b
+RENAME missing x
+RENAME b b
+GET b
+RENAMENX b b
+RENAMENX missing x
+RENAMENX missing missing
+RENAME missing missing
+SET c 3
+RENAMENX b c
+GET c
+RENAMENX b d
+GET d
+EXISTS b
+SET e v EX 100
+RENAME e f
+[approx 1] TTL f
+TTL e
+SET g old EX 100
+SET h new
+RENAME h g
+TTL g
+GET g
+SET h2 new EXAT 4102444800
+RENAMENX h2 fresh
+EXPIRETIME fresh
+SET {t}a 1
+RENAME {t}a {t}b
+GET {t}b
+SET x1 1
+RENAME x1 "bin\x00\r\n"
+GET "bin\x00\r\n"
+RENAME "bin\x00\r\n" ""
+GET ""
+RENAME "" nonempty
+SET n 123
+RENAME n n2
+OBJECT ENCODING n2
+RENAME a
+RENAME a b c
+RENAMENX a
+`},
+		Script{Name: "keys/copy", Src: `
+SET a 1
+COPY a b
+GET b
+COPY a b
+COPY a b REPLACE
+COPY a b replace
+COPY missing b
+COPY missing missing
+COPY a a
+COPY a a REPLACE
+COPY a b DB 1
+SELECT 1
+GET b
+SELECT 0
+COPY a b DB 1
+COPY a b DB 1 REPLACE
+COPY a b DB 16
+COPY a b DB -1
+COPY a b DB abc
+COPY a b DB
+COPY a b FOO
+COPY a b REPLACE FOO
+COPY a b DB 1 DB 2
+COPY a b REPLACE REPLACE
+COPY a a DB 1
+COPY a a DB 1
+COPY a a DB 0
+COPY a b DB 0 REPLACE
+SET t v EX 100
+COPY t t2
+[approx 1] TTL t2
+SET t3 v EXAT 4102444800
+COPY t3 t4 DB 2
+SELECT 2
+EXPIRETIME t4
+SELECT 0
+SET big ` + repeat("z", 60) + `
+COPY big big2
+GET big2
+OBJECT ENCODING big2
+SET {t}x 1
+COPY {t}x {t}y
+GET {t}y
+SET "bin\x00" "\x00v"
+COPY "bin\x00" ""
+GET ""
+COPY a
+`},
+		Script{Name: "keys/move", Src: `
+SET a 1
+MOVE a 1
+EXISTS a
+SELECT 1
+GET a
+MOVE a 0
+SELECT 0
+GET a
+MOVE missing 1
+SET a x
+SELECT 1
+SET a y
+SELECT 0
+MOVE a 1
+GET a
+MOVE a 0
+MOVE a 16
+MOVE a -1
+MOVE a abc
+MOVE a 1.5
+MOVE missing 0
+MOVE missing 16
+SET t v EX 100
+MOVE t 2
+SELECT 2
+[approx 1] TTL t
+SELECT 0
+EXISTS t
+SET s 12345
+MOVE s 3
+SELECT 3
+OBJECT ENCODING s
+MOVE a
+MOVE a 1 2
+`},
+		Script{Name: "keys/keys", Src: `
+KEYS *
+MSET one 1 two 2 three 3 four 4 "h\x00llo" 5 "h*llo" 6 "h?llo" 7 hallo 8 hbllo 9 hcllo 10 "h\\llo" 11 "" 12 HALLO 13
+[unordered] KEYS *
+[unordered] KEYS t*
+[unordered] KEYS *o*
+[unordered] KEYS h?llo
+[unordered] KEYS h[ae]llo
+[unordered] KEYS h[^a]llo
+[unordered] KEYS h[!a]llo
+[unordered] KEYS h[a-b]llo
+[unordered] KEYS h[b-a]llo
+[unordered] KEYS "h\\*llo"
+[unordered] KEYS "h\\?llo"
+[unordered] KEYS "h\\\\llo"
+[unordered] KEYS "h\x00llo"
+[unordered] KEYS "h[\\]]llo"
+[unordered] KEYS h[a
+[unordered] KEYS nomatch
+[unordered] KEYS ""
+[unordered] KEYS **
+[unordered] KEYS ?????
+[unordered] KEYS "*llo"
+[unordered] KEYS hallo
+SET t v PX 10
+!sleep 120
+[unordered] KEYS t*
+SELECT 1
+KEYS *
+SELECT 0
+KEYS
+KEYS a b
+`},
+		Script{Name: "keys/scan", Src: `
+SCAN 0
+[scan] SCAN 0
+MSET k1 1 k2 2 k3 3 k4 4 k5 5 k6 6 k7 7 k8 8 k9 9 k10 10 k11 11 k12 12 k13 13 k14 14 k15 15 k16 16 k17 17 k18 18 k19 19 k20 20 "bin\x00" 21 "" 22 {t}a 23 {t}b 24
+[scan] SCAN 0
+[scan] SCAN 0 MATCH k1*
+[scan] SCAN 0 COUNT 3
+[scan] SCAN 0 COUNT 1
+[scan] SCAN 0 COUNT 1000 MATCH *5
+[scan] SCAN 0 MATCH *5 COUNT 2
+[scan] SCAN 0 match {t}* count 2
+[scan] SCAN 0 TYPE string
+[scan] SCAN 0 TYPE STRING
+[scan] SCAN 0 TYPE list
+[scan] SCAN 0 TYPE nosuchtype
+[scan] SCAN 0 MATCH nomatch
+[scan] SCAN 0 MATCH k1* MATCH k2*
+SCAN abc
+SCAN 18446744073709551616
+SCAN " 1"
+SCAN 1x
+SCAN 1.5
+[scan] SCAN ""
+SCAN 0 COUNT 0
+SCAN 0 COUNT -1
+SCAN 0 COUNT abc
+SCAN 0 MATCH
+SCAN 0 COUNT
+SCAN 0 TYPE
+SCAN 0 FOO bar
+SCAN 0 FOO
+SELECT 5
+SCAN 0
+SELECT 0
+SCAN
+`},
+		Script{Name: "keys/randomkey", Src: `
+RANDOMKEY
+SET a 1
+RANDOMKEY
+SET b 2
+[type] RANDOMKEY
+DEL a b
+RANDOMKEY
+SET "bin\x00" v
+RANDOMKEY
+SET e v PX 10
+DEL "bin\x00"
+!sleep 120
+RANDOMKEY
+RANDOMKEY x
+`},
+		Script{Name: "keys/dbsize-flush-select", Src: `
+DBSIZE
+MSET a 1 b 2
+DBSIZE
+SELECT 1
+DBSIZE
+SET c 3
+DBSIZE
+SELECT 0
+FLUSHDB
+DBSIZE
+SELECT 1
+DBSIZE
+GET c
+FLUSHALL
+DBSIZE
+SET d 4
+FLUSHDB ASYNC
+DBSIZE
+SET d 4
+FLUSHDB SYNC
+DBSIZE
+FLUSHDB sync
+FLUSHDB FOO
+FLUSHDB SYNC ASYNC
+FLUSHALL ASYNC
+FLUSHALL SYNC
+FLUSHALL async
+FLUSHALL FOO
+FLUSHALL SYNC SYNC
+SELECT 15
+SET x 1
+DBSIZE
+SELECT 16
+SELECT -1
+SELECT abc
+SELECT 1.5
+SELECT ""
+SELECT 9999999999999999999999
+SELECT " 1"
+DBSIZE
+SELECT 0
+DBSIZE
+DBSIZE x
+SELECT
+SELECT 1 2
+`},
+		Script{Name: "keys/swapdb", Src: `
+SET a 0
+SELECT 1
+SET a 1
+SET b 1 EXAT 4102444800
+SELECT 0
+SWAPDB 0 1
+GET a
+GET b
+EXPIRETIME b
+SELECT 1
+GET a
+SELECT 0
+SWAPDB 1 0
+GET a
+SWAPDB 0 0
+GET a
+SWAPDB 0 2
+GET a
+DBSIZE
+SWAPDB 2 0
+DBSIZE
+SWAPDB 0 16
+SWAPDB 16 0
+SWAPDB -1 0
+SWAPDB 0 -1
+SWAPDB a 1
+SWAPDB 0 b
+SWAPDB a b
+SWAPDB 1.5 0
+SWAPDB 15 14
+SWAPDB 0
+SWAPDB 0 1 2
+`},
+		Script{Name: "keys/touch", Src: `
+MSET a 1 b 2
+TOUCH a b c
+TOUCH c
+TOUCH a a
+TOUCH "bin\x00"
+SET e v PX 10
+!sleep 120
+TOUCH e
+TOUCH
+`},
+		Script{Name: "keys/object", Src: `
+SET e abc
+SET i 12345
+SET small 5
+OBJECT ENCODING missing
+OBJECT REFCOUNT i
+OBJECT REFCOUNT small
+OBJECT REFCOUNT e
+OBJECT REFCOUNT missing
+[type] OBJECT IDLETIME e
+OBJECT IDLETIME missing
+OBJECT FREQ e
+OBJECT FREQ missing
+OBJECT HELP
+object help
+OBJECT HELP extra
+OBJECT FOO
+OBJECT FOO bar
+OBJECT
+OBJECT ENCODING
+OBJECT ENCODING a b
+OBJECT REFCOUNT
+OBJECT IDLETIME
+OBJECT FREQ
+object encoding i
+Object Encoding e
+`},
+	)
+}
