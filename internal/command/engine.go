@@ -23,6 +23,9 @@ type Engine struct {
 	// PubSub is the process's pub/sub bus (PUBLISH, PUBSUB...); nil
 	// means no subscriber can exist.
 	PubSub *pubsub.Bus
+	// deleteHooks are called for every key the keyspace removes by itself
+	// (expiry, eviction); see OnKeyDeleted.
+	deleteHooks []func(s *keyspace.Shard, db int, key string, why keyspace.DeleteReason)
 	// blocking holds the clients blocked on keys (BLPOP...), per shard;
 	// see blocking.go.
 	blocking blockRegistry
@@ -30,8 +33,24 @@ type Engine struct {
 
 // NewEngine returns an engine over ks.
 func NewEngine(ks *keyspace.Keyspace, clk *clock.Clock) *Engine {
-	return &Engine{KS: ks, Clock: clk, Limits: object.DefaultLimits(),
+	e := &Engine{KS: ks, Clock: clk, Limits: object.DefaultLimits(),
 		blocking: newBlockRegistry(ks.NumShards())}
+	ks.OnDelete = e.keyDeleted
+	return e
+}
+
+// OnKeyDeleted registers f to be called, under the shard lock, for every
+// key the keyspace removes on its own (lazy or active expiry, eviction):
+// the AOF logs a DEL, notifications fire "expired"/"evicted", WATCH marks
+// the key modified. Register hooks before the engine is used.
+func (e *Engine) OnKeyDeleted(f func(s *keyspace.Shard, db int, key string, why keyspace.DeleteReason)) {
+	e.deleteHooks = append(e.deleteHooks, f)
+}
+
+func (e *Engine) keyDeleted(s *keyspace.Shard, db int, key string, why keyspace.DeleteReason) {
+	for _, f := range e.deleteHooks {
+		f(s, db, key, why)
+	}
 }
 
 // Session is the state of one client: its selected database and scratch
