@@ -25,6 +25,27 @@
 // keys lock their shards in ascending order and are atomic, as in Redis.
 // Keys that share a {hashtag} share a shard.
 //
+// # Transactions
+//
+// DB.TxPipelined runs a batch of commands as one transaction (MULTI ...
+// EXEC), atomically across shards; DB.Watch adds optimistic locking
+// (WATCH): the batch runs only if no watched key was modified meanwhile,
+// otherwise ErrTxFailed is returned and the caller retries. Do refuses
+// MULTI and WATCH, since each Do call runs in a session of its own.
+//
+// # Keyspace notifications
+//
+// Options.NotifyKeyspaceEvents (or CONFIG SET notify-keyspace-events)
+// publishes Redis's keyspace notifications on the pub/sub bus:
+// "__keyspace@<db>__:<key>" with the event name as message and
+// "__keyevent@<db>__:<event>" with the key, with Redis 7.0's event names
+// and order ("set", "expire", "lpush", "rename_from", "expired",
+// "evicted", "new", "keymiss"...). Subscribe to them with PSubscribe, or
+// over the RESP server. DB.OnKeyEvent delivers the same events as typed
+// KeyEvent values, whatever the option says. Events are reported by the
+// commands run through Do, sessions and the server, and by expiry and
+// eviction; the typed methods (Set, LPush...) do not report them.
+//
 // # Expiry
 //
 // Deadlines are absolute Unix milliseconds. Expired keys are removed

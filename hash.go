@@ -62,11 +62,17 @@ func hashRead[T any](db *DB, key string, fn func(h *object.Hash) T) (T, error) {
 // fields and values; an odd count, or none, gives an error wrapping
 // ErrArity. A key of another type gives ErrWrongType.
 func (db *DB) HSet(key string, fieldValues ...string) (int, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
 	if len(fieldValues) == 0 || len(fieldValues)%2 != 0 {
 		return 0, command.FromWire(command.WrongArity("hset"))
 	}
 	var buf [16][]byte
 	fv := hzViews(buf[:0], fieldValues)
+	if db.c.aofOn() {
+		return db.aofHSet(key, fieldValues)
+	}
 	sh, now, err := db.hzLock(key)
 	if err != nil {
 		return 0, err
@@ -78,6 +84,12 @@ func (db *DB) HSet(key string, fieldValues ...string) (int, error) {
 // HSetNX sets field to value only if the field does not exist, creating
 // the hash when missing, and reports whether it did (Redis HSETNX).
 func (db *DB) HSetNX(key, field, value string) (bool, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return false, err
+	}
+	if db.c.aofOn() {
+		return db.aofHSetNX(key, field, value)
+	}
 	sh, now, err := db.hzLock(key)
 	if err != nil {
 		return false, err
@@ -128,6 +140,9 @@ func (db *DB) HMGet(key string, fields ...string) ([][]byte, error) {
 func (db *DB) HDel(key string, fields ...string) (int, error) {
 	var buf [16][]byte
 	fs := hzViews(buf[:0], fields)
+	if db.c.aofOn() {
+		return db.aofHDel(key, fields)
+	}
 	sh, now, err := db.hzLock(key)
 	if err != nil {
 		return 0, err
@@ -206,6 +221,12 @@ func (db *DB) HVals(key string) ([][]byte, error) {
 // Errors: ErrWrongType, ErrNotInteger when the field does not hold an
 // integer, ErrOverflow.
 func (db *DB) HIncrBy(key, field string, incr int64) (int64, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofIntCmd("HINCRBY", key, sv(field), iv(incr))
+	}
 	sh, now, err := db.hzLock(key)
 	if err != nil {
 		return 0, err
@@ -221,8 +242,14 @@ func (db *DB) HIncrBy(key, field string, incr int64) (int64, error) {
 // ErrNotFloat when incr is NaN or infinite or the field does not hold a
 // number, ErrOverflow when the result would be infinite.
 func (db *DB) HIncrByFloat(key, field string, incr float64) (float64, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
 	var buf [32]byte
 	arg := strconv.AppendFloat(buf[:0], incr, 'g', -1, 64)
+	if db.c.aofOn() {
+		return db.aofFloatCmd("HINCRBYFLOAT", key, sv(field), arg)
+	}
 	sh, now, err := db.hzLock(key)
 	if err != nil {
 		return 0, err

@@ -13,6 +13,7 @@ import (
 	"github.com/kevydb/kevy/internal/clock"
 	"github.com/kevydb/kevy/internal/command"
 	"github.com/kevydb/kevy/internal/keyspace"
+	"github.com/kevydb/kevy/internal/persist"
 )
 
 // DefaultShards is the shard count used when Options.Shards is 0. It was
@@ -58,12 +59,17 @@ type MetricKind uint8
 const (
 	// MetricExpired: an active-expiry pass removed Count keys.
 	MetricExpired MetricKind = iota + 1
+	// MetricEvicted: a batch of evictions (made before one write, to get
+	// back under MaxMemory) removed Count keys accounted for Bytes bytes.
+	// It is delivered on the goroutine of that write.
+	MetricEvicted
 )
 
 // Metric is one event delivered to Options.MetricSink.
 type Metric struct {
 	Kind     MetricKind
 	Count    int64         // keys (or bytes) concerned
+	Bytes    int64         // bytes concerned, when relevant
 	Duration time.Duration // time the operation took, when relevant
 }
 
@@ -72,7 +78,9 @@ type Metric struct {
 // Options.
 type Options struct {
 	// Shards is the number of independent lock domains. 0 means
-	// DefaultShards. Keys map to shards by Redis Cluster hash slot.
+	// DefaultShards, or for an existing data directory the count it was
+	// written with; another count re-shards the directory (see
+	// docs/persistence.md). Keys map to shards by Redis Cluster hash slot.
 	Shards int
 	// Databases is the number of logical databases (SELECT 0..n-1).
 	// 0 means 16.
@@ -94,6 +102,49 @@ type Options struct {
 	// PubSubPolicy says what happens to a Subscription whose buffer is
 	// full. The zero value, PolicyDisconnect, closes it.
 	PubSubPolicy PubSubPolicy
+	// DisableAppendOnly turns the append-only file off for a database
+	// with a data directory (Redis's appendonly no): only snapshots
+	// (Save, BGSave, and Close, which saves) persist data. The zero value
+	// keeps it on. See docs/persistence.md.
+	DisableAppendOnly bool
+	// AppendFsync is the fsync policy of the append-only file. The zero
+	// value is FsyncEverySec.
+	AppendFsync FsyncPolicy
+	// AutoRewritePercentage and AutoRewriteMinSize trigger the automatic
+	// compaction of a shard's append-only log when its files have grown
+	// by this percentage since the last compaction and exceed
+	// AutoRewriteMinSize/Shards bytes (Redis's auto-aof-rewrite-*). 0
+	// means 100 and 64 MB; a negative percentage disables it.
+	AutoRewritePercentage int
+	AutoRewriteMinSize    int64
+	// RepairAOF makes Open truncate an append-only log at the first
+	// damaged record instead of failing with ErrCorrupt; what follows the
+	// damage is lost (and logged).
+	RepairAOF bool
+	// NotifyKeyspaceEvents selects the keyspace notifications published
+	// on the pub/sub bus, with the letters of Redis's
+	// notify-keyspace-events ("KEA", "Elg", ...; see OnKeyEvent for a
+	// typed alternative). "" means none. CONFIG SET can change it.
+	NotifyKeyspaceEvents string
+	// MaxMemory limits the accounted memory of the data, in bytes
+	// (Redis's maxmemory; see docs/memory.md for what is accounted). 0
+	// means no limit. Over it, writes that may grow memory first evict
+	// keys by EvictionPolicy, or fail with ErrOOM.
+	MaxMemory int64
+	// EvictionPolicy chooses the keys evicted over MaxMemory. The zero
+	// value is NoEviction; ParseEvictionPolicy reads Redis's names.
+	EvictionPolicy EvictionPolicy
+	// MaxMemorySamples is how many keys are sampled per shard for each
+	// eviction (maxmemory-samples, 1..64). 0 means 5.
+	MaxMemorySamples int
+	// LFULogFactor is lfu-log-factor: the larger, the more accesses it
+	// takes to saturate the 8-bit LFU counter. 0 means 10; a negative
+	// value means 0.
+	LFULogFactor int
+	// LFUDecayTime is lfu-decay-time in minutes: the LFU counter loses
+	// one per period without access. 0 means 1; a negative value means 0
+	// (no decay).
+	LFUDecayTime int
 }
 
 // DB is an open kevy database, or a handle on one of its logical
@@ -114,18 +165,25 @@ type core struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	once   sync.Once
+	// persist is the data directory's store; nil for an in-memory DB.
+	persist *persist.Store
 }
 
-// Open opens the database stored in dir, or an in-memory database when
-// dir is "". Persistence is not implemented yet: a non-empty dir is
-// refused rather than silently ignored.
+// Open opens the database stored in the directory dir (created if
+// missing), or an in-memory database when dir is "". A directory is
+// persisted with an append-only file and snapshots (docs/persistence.md):
+// Open loads it, re-sharding it when it was written with another Shards,
+// and fails with an error wrapping ErrCorrupt when a file is damaged.
 func Open(dir string, opts *Options) (*DB, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	if dir != "" {
-		return nil, fmt.Errorf("kevy: open %q: persistence is not available yet; use an empty dir for an in-memory database", dir)
+	if err := validatePersistence(dir, &o); err != nil {
+		return nil, err
+	}
+	if o.Shards == 0 && dir != "" {
+		o.Shards, _ = persist.LayoutShards(dir)
 	}
 	if o.Shards == 0 {
 		o.Shards = DefaultShards
@@ -142,6 +200,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if err := validatePubSub(&o); err != nil {
 		return nil, err
 	}
+	if err := validateMemory(&o); err != nil {
+		return nil, err
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -155,6 +216,14 @@ func Open(dir string, opts *Options) (*DB, error) {
 	c.ks = keyspace.New(keyspace.Config{Shards: o.Shards, Databases: o.Databases, Clock: c.clk})
 	c.eng = command.NewEngine(c.ks, c.clk)
 	c.eng.PubSub = newBus()
+	c.setupNotify()
+	c.setupMemory()
+	if dir != "" {
+		if err := c.openPersistence(dir); err != nil {
+			c.clk.Stop()
+			return nil, err
+		}
+	}
 	if !o.ManualExpiry {
 		c.wg.Add(1)
 		go c.expireLoop()
@@ -207,15 +276,17 @@ func (db *DB) Tick() int {
 // closing any handle closes them all. Calls after Close return ErrClosed.
 func (db *DB) Close() error {
 	c := db.c
+	var err error
 	c.once.Do(func() {
 		c.closed.Store(true)
 		c.eng.StopBlocking() // callers blocked in BLPOP... get ErrClosed
 		c.closeBus()
 		close(c.stop)
 		c.wg.Wait()
+		err = c.closePersistence()
 		c.clk.Stop()
 	})
-	return nil
+	return err
 }
 
 // Database returns a handle on logical database n (Redis SELECT n). The
@@ -238,7 +309,23 @@ var sessionPool = sync.Pool{New: func() any { return command.NewSession(0) }}
 // (errors.Is(err, kevy.ErrWrongType)...) whose text is Redis's. Each call
 // runs in a fresh client session on this handle's database, so SELECT
 // only affects its own call; use Database to address another database.
+// For the same reason MULTI and WATCH are refused (ErrInvalidArgument):
+// use TxPipelined and Watch.
 func (db *DB) Do(ctx context.Context, args ...any) (Value, error) {
+	if len(args) > 0 {
+		if name, refused := sessionOnly(args[0]); refused {
+			return Value{}, errNotInDo(name)
+		}
+	}
+	s := sessionPool.Get().(*command.Session)
+	s.DB = db.db
+	v, err := db.doIn(ctx, s, args)
+	db.putSession(s)
+	return v, err
+}
+
+// doIn runs one command of Do in session s.
+func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, error) {
 	if db.c.closed.Load() {
 		return Value{}, ErrClosed
 	}
@@ -256,11 +343,11 @@ func (db *DB) Do(ctx context.Context, args ...any) (Value, error) {
 		}
 		argv[i] = b
 	}
-	s := sessionPool.Get().(*command.Session)
-	s.DB = db.db
 	var vb valueBuilder
 	err := db.c.eng.ExecContext(ctx, s, argv, &vb)
-	sessionPool.Put(s)
+	if werr := db.c.waitDurable(s); werr != nil && err == nil {
+		return Value{}, werr
+	}
 	if err != nil { // a blocking command given up because ctx is done
 		return Value{}, err
 	}

@@ -56,6 +56,9 @@ func (db *DB) eachKey(keys []string, fn func(*keyspace.Shard, int, string, int64
 // Del removes the given keys and returns how many existed (Redis DEL or
 // UNLINK). It is atomic across keys. Del with no keys returns 0.
 func (db *DB) Del(keys ...string) (int, error) {
+	if db.c.aofOn() {
+		return db.aofDel(keys)
+	}
 	return db.eachKey(keys, command.DelKey)
 }
 
@@ -156,6 +159,9 @@ func (db *DB) expire(key string, ms int64, relative bool, opts ExpireOpts, cmd s
 	if err != nil {
 		return false, err
 	}
+	if c.aofOn() {
+		return db.aofExpire(key, ms, relative, opts)
+	}
 	sh := c.ks.ShardFor(key)
 	sh.Lock()
 	defer sh.Unlock()
@@ -190,6 +196,9 @@ func (db *DB) TTL(key string) (time.Duration, error) {
 // Persist removes key's TTL and reports whether it had one (Redis
 // PERSIST).
 func (db *DB) Persist(key string) (bool, error) {
+	if db.c.aofOn() {
+		return db.aofPersist(key)
+	}
 	return withKey(db, key, func(sh *keyspace.Shard, now int64) bool {
 		return command.PersistKey(db.c.ks, sh, db.db, key, now)
 	})
@@ -201,10 +210,18 @@ func (db *DB) rename(src, dst string, nx bool) (bool, error) {
 	if c.closed.Load() {
 		return false, ErrClosed
 	}
+	if c.aofOn() {
+		return db.aofRename(src, dst, nx)
+	}
 	var ls keyspace.LockSet
 	c.lockKeys(&ls, []string{src, dst})
 	defer ls.Unlock(c.ks)
-	return command.RenameKey(c.ks, db.db, src, dst, nx, c.clk.NowMs())
+	now := c.clk.NowMs()
+	ok, err := command.RenameKey(c.ks, db.db, src, dst, nx, now)
+	if ok && src != dst {
+		c.eng.KeyReplaced(c.ks.ShardFor(dst), db.db, dst, now) // wake BLPOP... waiters
+	}
+	return ok, err
 }
 
 // Rename renames src to dst, replacing dst if it exists; the value keeps
@@ -233,6 +250,9 @@ func (db *DB) Copy(src, dst string, replace bool) (bool, error) {
 // CopyToDB is Copy into logical database dstDB (Redis COPY ... DB
 // dstDB). An out-of-range dstDB gives an error wrapping ErrInvalidDB.
 func (db *DB) CopyToDB(src string, dstDB int, dst string, replace bool) (bool, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return false, err
+	}
 	c := db.c
 	if c.closed.Load() {
 		return false, ErrClosed
@@ -240,10 +260,18 @@ func (db *DB) CopyToDB(src string, dstDB int, dst string, replace bool) (bool, e
 	if err := command.CheckDB(c.ks, dstDB); err != nil {
 		return false, err
 	}
+	if c.aofOn() {
+		return db.aofCopy(src, dstDB, dst, replace)
+	}
 	var ls keyspace.LockSet
 	c.lockKeys(&ls, []string{src, dst})
 	defer ls.Unlock(c.ks)
-	return command.CopyKey(c.ks, db.db, src, dstDB, dst, replace, c.clk.NowMs())
+	now := c.clk.NowMs()
+	ok, err := command.CopyKey(c.ks, db.db, src, dstDB, dst, replace, now)
+	if ok {
+		c.eng.KeyReplaced(c.ks.ShardFor(dst), dstDB, dst, now)
+	}
+	return ok, err
 }
 
 // Move moves key to logical database dstDB and reports whether it did
@@ -258,10 +286,18 @@ func (db *DB) Move(key string, dstDB int) (bool, error) {
 	if err := command.CheckDB(c.ks, dstDB); err != nil {
 		return false, err
 	}
+	if c.aofOn() {
+		return db.aofMove(key, dstDB)
+	}
 	sh := c.ks.ShardFor(key)
 	sh.Lock()
 	defer sh.Unlock()
-	return command.MoveKey(c.ks, db.db, dstDB, key, c.clk.NowMs())
+	now := c.clk.NowMs()
+	ok, err := command.MoveKey(c.ks, db.db, dstDB, key, now)
+	if ok {
+		c.eng.KeyReplaced(sh, dstDB, key, now)
+	}
+	return ok, err
 }
 
 // Keys returns every key matching the glob pattern (Redis KEYS; "*" is
@@ -359,6 +395,9 @@ func (db *DB) FlushDB() error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
+	if c.aofOn() {
+		return db.aofFlush(false)
+	}
 	c.ks.LockAll()
 	command.FlushDB(c.ks, db.db)
 	c.ks.UnlockAll()
@@ -370,6 +409,9 @@ func (db *DB) FlushAll() error {
 	c := db.c
 	if c.closed.Load() {
 		return ErrClosed
+	}
+	if c.aofOn() {
+		return db.aofFlush(true)
 	}
 	c.ks.LockAll()
 	command.FlushAll(c.ks)
@@ -385,8 +427,16 @@ func (db *DB) SwapDB(a, b int) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
+	if c.aofOn() {
+		return db.aofSwapDB(a, b)
+	}
 	c.ks.LockAll()
 	err := command.SwapDB(c.ks, a, b)
+	if err == nil && a != b {
+		now := c.clk.NowMs()
+		c.eng.SignalDBReady(a, now)
+		c.eng.SignalDBReady(b, now)
+	}
 	c.ks.UnlockAll()
 	return err
 }

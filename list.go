@@ -79,6 +79,12 @@ func (db *DB) lsLockKeys(ls *keyspace.LockSet, keys ...string) (int64, error) {
 }
 
 func (db *DB) push(key string, values []string, side command.ListSide, onlyExisting bool) (int, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofPush(key, values, side, onlyExisting)
+	}
 	sh, now, err := db.lsLock(key)
 	if err != nil {
 		return 0, err
@@ -116,6 +122,9 @@ func (db *DB) pop(key string, side command.ListSide, count int) ([][]byte, error
 	if count < 0 {
 		return nil, fmt.Errorf("%w: count %d", ErrNotInteger, count)
 	}
+	if db.c.aofOn() {
+		return db.aofPop(key, side, count)
+	}
 	sh, now, err := db.lsLock(key)
 	if err != nil {
 		return nil, err
@@ -129,6 +138,9 @@ func (db *DB) pop(key string, side command.ListSide, count int) ([][]byte, error
 }
 
 func (db *DB) popOne(key string, side command.ListSide) ([]byte, error) {
+	if db.c.aofOn() {
+		return db.aofPopOne(key, side)
+	}
 	vals, err := db.pop(key, side, 1)
 	if err != nil {
 		return nil, err
@@ -184,6 +196,12 @@ func (db *DB) LIndex(key string, index int64) ([]byte, error) {
 // pivot and returns the new length, -1 when pivot is not in the list, and
 // 0 when the key does not exist (Redis LINSERT).
 func (db *DB) LInsert(key string, before bool, pivot, value string) (int, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofLInsert(key, before, pivot, value)
+	}
 	sh, now, err := db.lsLock(key)
 	if err != nil {
 		return 0, err
@@ -208,6 +226,12 @@ func (db *DB) LRange(key string, start, stop int64) ([][]byte, error) {
 // LSet replaces the element at index (Redis LSET): ErrNoSuchKey when the
 // key does not exist, ErrOutOfRange when the index is outside the list.
 func (db *DB) LSet(key string, index int64, value string) error {
+	if err := db.c.denyOOM(); err != nil {
+		return err
+	}
+	if db.c.aofOn() {
+		return db.aofLSet(key, index, value)
+	}
 	sh, now, err := db.lsLock(key)
 	if err != nil {
 		return err
@@ -220,6 +244,9 @@ func (db *DB) LSet(key string, index int64, value string) error {
 // the first count from the head when count > 0, the last -count from the
 // tail when count < 0, every one when count is 0.
 func (db *DB) LRem(key string, count int64, value string) (int, error) {
+	if db.c.aofOn() {
+		return db.aofLRem(key, count, value)
+	}
 	sh, now, err := db.lsLock(key)
 	if err != nil {
 		return 0, err
@@ -231,6 +258,9 @@ func (db *DB) LRem(key string, count int64, value string) (int, error) {
 // LTrim keeps only the elements from start to stop inclusive, with
 // LRange's index rules (Redis LTRIM). A list left empty is deleted.
 func (db *DB) LTrim(key string, start, stop int64) error {
+	if db.c.aofOn() {
+		return db.aofLTrim(key, start, stop)
+	}
 	sh, now, err := db.lsLock(key)
 	if err != nil {
 		return err
@@ -292,6 +322,12 @@ func (db *DB) LPosCount(key, element string, count int, opts LPosOpts) ([]int64,
 // LMOVE; RPOPLPUSH is LMove(src, dst, Right, Left)). It returns ErrNil
 // when src does not exist. src and dst may be the same list (rotation).
 func (db *DB) LMove(src, dst string, from, to ListSide) ([]byte, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return nil, err
+	}
+	if db.c.aofOn() {
+		return db.aofLMove(src, dst, from, to)
+	}
 	var ls keyspace.LockSet
 	now, err := db.lsLockKeys(&ls, src, dst)
 	if err != nil {
@@ -320,6 +356,9 @@ func (db *DB) block(ctx context.Context, args ...string) (Value, error) {
 	s.DB = db.db
 	var vb valueBuilder
 	err := db.c.eng.ExecContext(ctx, s, strViews(args), &vb)
+	if werr := db.c.waitDurable(s); werr != nil && err == nil {
+		err = werr
+	}
 	sessionPool.Put(s)
 	switch {
 	case err != nil:

@@ -81,7 +81,8 @@ func init() {
 	}
 }
 
-// validatePubSub checks the pub/sub fields of Open's options.
+// validatePubSub checks the pub/sub fields of Open's options, keyspace
+// notifications included.
 func validatePubSub(o *Options) error {
 	if o.PubSubBuffer < 0 {
 		return fmt.Errorf("%w: PubSubBuffer must not be negative, got %d", ErrInvalidArgument, o.PubSubBuffer)
@@ -89,7 +90,7 @@ func validatePubSub(o *Options) error {
 	if o.PubSubPolicy > PolicyDropNewest {
 		return fmt.Errorf("%w: unknown PubSubPolicy %d", ErrInvalidArgument, o.PubSubPolicy)
 	}
-	return nil
+	return validateNotify(o)
 }
 
 // newBus creates the database's pub/sub bus.

@@ -80,3 +80,33 @@ func (s *Session) ExecContext(ctx context.Context, args [][]byte, w ReplyWriter)
 
 // DB returns the logical database number the session has selected.
 func (s *Session) DB() int { return s.s.DB }
+
+// Close ends the session's transaction state: an open MULTI is discarded
+// and the keys it WATCHes are unwatched, which frees their registrations.
+// A protocol layer calls it when its client leaves or sends RESET. The
+// session remains usable.
+func (s *Session) Close() { s.db.c.eng.ResetSession(s.s) }
+
+// InMulti reports whether the session is inside MULTI: Exec queues its
+// commands (replying QUEUED) until EXEC or DISCARD.
+func (s *Session) InMulti() bool { return s.s.InMulti() }
+
+// MultiLen returns the number of commands queued by the open MULTI, or -1
+// outside MULTI (CLIENT LIST's multi= field).
+func (s *Session) MultiLen() int { return s.s.MultiLen() }
+
+// QueueLocal queues, inside MULTI, a command that the protocol layer
+// implements itself (the RESP server's CLIENT, HELLO...) and replies
+// QUEUED: EXEC then calls run with a copy of args, in order with the other
+// queued commands, while it holds the transaction's shard locks (run must
+// not call back into the session). It returns false, doing nothing,
+// outside MULTI.
+func (s *Session) QueueLocal(args [][]byte, w ReplyWriter, run func(args [][]byte, w ReplyWriter)) bool {
+	return s.db.c.eng.QueueLocal(s.s, args, w, func(a [][]byte, r command.Reply) { run(a, r) })
+}
+
+// FailQueued replies with the error text msg to a command that the
+// protocol layer refused before running it (unknown subcommand, wrong
+// arity) and, inside MULTI, makes the next EXEC fail with EXECABORT, as
+// Redis does for commands refused while queueing.
+func (s *Session) FailQueued(msg string, w ReplyWriter) { s.db.c.eng.FailQueued(s.s, msg, w) }

@@ -44,6 +44,12 @@ func setMulti[T any](db *DB, name string, extra string, keys []string, fn func(n
 // SAdd adds members to the set at key, creating it, and returns how many
 // were not members yet (Redis SADD).
 func (db *DB) SAdd(key string, members ...string) (int, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofSAdd(key, members)
+	}
 	return setOne(db, key, func(sh *keyspace.Shard, now int64) (int, error) {
 		return command.SetAdd(db.c.eng, sh, db.db, key, strViews(members), now)
 	})
@@ -52,6 +58,9 @@ func (db *DB) SAdd(key string, members ...string) (int, error) {
 // SRem removes members from the set at key and returns how many were
 // members (Redis SREM). A set left empty is deleted.
 func (db *DB) SRem(key string, members ...string) (int, error) {
+	if db.c.aofOn() {
+		return db.aofSRem(key, members)
+	}
 	return setOne(db, key, func(sh *keyspace.Shard, now int64) (int, error) {
 		return command.SetRem(sh, db.db, key, strViews(members), now)
 	})
@@ -93,6 +102,9 @@ func (db *DB) SMembers(key string) ([]string, error) {
 // SPop removes and returns a random member of the set at key, or ErrNil
 // when the key does not exist (Redis SPOP). A set left empty is deleted.
 func (db *DB) SPop(key string) (string, error) {
+	if db.c.aofOn() {
+		return db.aofSPop(key)
+	}
 	return setOne(db, key, func(sh *keyspace.Shard, now int64) (string, error) {
 		return command.SetPop(sh, db.db, key, now)
 	})
@@ -101,6 +113,9 @@ func (db *DB) SPop(key string) (string, error) {
 // SPopN removes and returns up to count random members (Redis SPOP key
 // count); a negative count is ErrNotInteger.
 func (db *DB) SPopN(key string, count int) ([]string, error) {
+	if db.c.aofOn() {
+		return db.aofSPopN(key, count)
+	}
 	return setOne(db, key, func(sh *keyspace.Shard, now int64) ([]string, error) {
 		return command.SetPopN(&db.c.eng.Limits, sh, db.db, key, int64(count), now)
 	})
@@ -127,6 +142,12 @@ func (db *DB) SRandMemberN(key string, count int) ([]string, error) {
 // SMove moves member from the set at src to the set at dst, atomically,
 // and reports whether it was a member of src (Redis SMOVE).
 func (db *DB) SMove(src, dst, member string) (bool, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return false, err
+	}
+	if db.c.aofOn() {
+		return db.aofSMove(src, dst, member)
+	}
 	return setMulti(db, "SMOVE", dst, []string{src}, func(now int64) (bool, error) {
 		return command.SetMove(db.c.eng, db.db, src, dst, strView(member), now)
 	})
@@ -143,6 +164,12 @@ func (db *DB) combine(name string, op command.SetOp, keys []string) ([]string, e
 }
 
 func (db *DB) store(name string, op command.SetOp, dst string, keys []string) (int, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofSetStore(name, dst, keys)
+	}
 	return setMulti(db, name, dst, keys, func(now int64) (int, error) {
 		return command.SetStore(db.c.eng, db.db, dst, op, strViews(keys), now)
 	})

@@ -28,9 +28,15 @@ func (db *DB) Get(key string) ([]byte, error) {
 // Set stores value at key, replacing any value of any type and clearing
 // any TTL (Redis SET).
 func (db *DB) Set(key string, value []byte) error {
+	if err := db.c.denyOOM(); err != nil {
+		return err
+	}
 	c := db.c
 	if c.closed.Load() {
 		return ErrClosed
+	}
+	if c.aofOn() {
+		return db.aofSet(key, value)
 	}
 	sh := c.ks.ShardFor(key)
 	sh.Lock()
@@ -61,6 +67,9 @@ type SetOpts struct {
 // previous string value (nil if there was none). With opts.Get, a key of
 // another type gives ErrWrongType and nothing is written.
 func (db *DB) SetArgs(key string, value []byte, opts SetOpts) (old []byte, written bool, err error) {
+	if err := db.c.denyOOM(); err != nil {
+		return nil, false, err
+	}
 	c := db.c
 	if c.closed.Load() {
 		return nil, false, ErrClosed
@@ -102,6 +111,9 @@ func (db *DB) SetArgs(key string, value []byte, opts SetOpts) (old []byte, writt
 			return nil, false, fmt.Errorf("%w: invalid expire time %v", ErrInvalidArgument, opts.ExpireAt)
 		}
 		p.Deadline = ms
+	}
+	if c.aofOn() {
+		return db.aofSetArgs(key, value, p)
 	}
 	sh := c.ks.ShardFor(key)
 	sh.Lock()
@@ -161,6 +173,9 @@ func (db *DB) AppendGet(dst []byte, key string) ([]byte, error) {
 // GETDEL). It returns ErrNil when the key does not exist and ErrWrongType
 // (deleting nothing) when it holds another type.
 func (db *DB) GetDel(key string) ([]byte, error) {
+	if db.c.aofOn() {
+		return db.aofGetDel(key)
+	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) ([]byte, error) {
 		return command.GetDelString(sh, db.db, key, now)
 	})
@@ -206,6 +221,9 @@ func (db *DB) GetEx(key string, opts GetExOpts) ([]byte, error) {
 	}
 	if n == 1 && !opts.Persist && ms <= 0 {
 		return nil, fmt.Errorf("%w: invalid expire time in GetEx", ErrInvalidArgument)
+	}
+	if db.c.aofOn() {
+		return db.aofGetEx(key, opts, ms)
 	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) ([]byte, error) {
 		p := command.GetExParams{Persist: opts.Persist, Deadline: ms}
@@ -279,12 +297,18 @@ func (db *DB) MSetNX(pairs ...KV) (bool, error) {
 }
 
 func (db *DB) mset(pairs []KV, nx bool) (bool, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return false, err
+	}
 	c := db.c
 	if c.closed.Load() {
 		return false, ErrClosed
 	}
 	if len(pairs) == 0 {
 		return true, nil
+	}
+	if c.aofOn() {
+		return db.aofMSet(pairs, nx)
 	}
 	var buf [16][]byte
 	kv := buf[:0]
@@ -305,6 +329,12 @@ func (db *DB) mset(pairs []KV, nx bool) (bool, error) {
 // and returns the new length (Redis APPEND). It returns ErrWrongType for
 // another type and ErrInvalidArgument when the string would exceed 512 MB.
 func (db *DB) Append(key string, value []byte) (int64, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofIntCmd("APPEND", key, value)
+	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) (int64, error) {
 		return command.AppendValue(sh, db.db, key, value, now)
 	})
@@ -340,6 +370,12 @@ func (db *DB) GetRange(key string, start, end int64) ([]byte, error) {
 // ErrWrongType for another type and ErrInvalidArgument when the string
 // would exceed 512 MB.
 func (db *DB) SetRange(key string, offset int64, value []byte) (int64, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofIntCmd("SETRANGE", key, iv(offset), value)
+	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) (int64, error) {
 		return command.SetRangeValue(sh, db.db, key, offset, value, now)
 	})
@@ -357,6 +393,12 @@ func (db *DB) Decr(key string) (int64, error) { return db.IncrBy(key, -1) }
 // IncrBy adds delta to the integer stored at key and returns the result
 // (Redis INCRBY); see Incr.
 func (db *DB) IncrBy(key string, delta int64) (int64, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofIntCmd("INCRBY", key, iv(delta))
+	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) (int64, error) {
 		return command.IncrInt(sh, db.db, key, delta, now)
 	})
@@ -365,6 +407,12 @@ func (db *DB) IncrBy(key string, delta int64) (int64, error) {
 // DecrBy subtracts delta from the integer stored at key and returns the
 // result (Redis DECRBY); see Incr. delta = math.MinInt64 gives ErrOverflow.
 func (db *DB) DecrBy(key string, delta int64) (int64, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
+	if db.c.aofOn() {
+		return db.aofIntCmd("DECRBY", key, iv(delta))
+	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) (int64, error) {
 		return command.DecrInt(sh, db.db, key, delta, now)
 	})
@@ -378,8 +426,14 @@ func (db *DB) DecrBy(key string, delta int64) (int64, error) {
 // ErrWrongType, ErrNotFloat when the value (or a NaN delta) is not a
 // number, and ErrOverflow when the result would be infinite.
 func (db *DB) IncrByFloat(key string, delta float64) (float64, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
 	var buf [32]byte
 	arg := strconv.AppendFloat(buf[:0], delta, 'g', -1, 64)
+	if db.c.aofOn() {
+		return db.aofFloatCmd("INCRBYFLOAT", key, arg)
+	}
 	v, err := withStrShard(db, key, func(sh *keyspace.Shard, now int64) ([]byte, error) {
 		return command.IncrFloatValue(sh, db.db, key, arg, now)
 	})

@@ -61,6 +61,9 @@ func zsetRead[T any](db *DB, key string, fn func(z *object.ZSet) T) (T, error) {
 
 // zadd runs ZADD with flags over members.
 func (db *DB) zadd(key string, flags object.ZAddFlags, members []Z) (command.ZAddResult, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return command.ZAddResult{}, err
+	}
 	var sbuf [8]float64
 	var mbuf [8][]byte
 	scores, ms := sbuf[:0], mbuf[:0]
@@ -73,7 +76,11 @@ func (db *DB) zadd(key string, flags object.ZAddFlags, members []Z) (command.ZAd
 		return command.ZAddResult{}, err
 	}
 	defer sh.Unlock()
-	return command.ZAddMembers(sh, db.hzLimits(), db.db, key, flags, scores, ms, now)
+	r, err := command.ZAddMembers(sh, db.hzLimits(), db.db, key, flags, scores, ms, now)
+	if err == nil && r.Added > 0 {
+		db.c.eng.KeyReplaced(sh, db.db, key, now) // wake BZPOPMIN... waiters
+	}
+	return r, err
 }
 
 // ZAdd adds members to the sorted set at key, creating it when missing,
@@ -87,6 +94,9 @@ func (db *DB) ZAdd(key string, members ...Z) (int, error) {
 // ZAddArgs is ZAdd with ZADD's conditions. It returns how many members
 // were added, or with args.CH added or updated.
 func (db *DB) ZAddArgs(key string, args ZAddArgs, members ...Z) (int, error) {
+	if db.c.aofOn() {
+		return db.aofZAdd(key, args, members)
+	}
 	r, err := db.zadd(key, args.flags(), members)
 	if args.CH {
 		return r.Added + r.Updated, err
@@ -99,6 +109,9 @@ func (db *DB) ZAddArgs(key string, args ZAddArgs, members ...Z) (int, error) {
 // ErrNil when a condition prevented the update. Incrementing an infinite
 // score by the opposite infinity gives ErrOverflow.
 func (db *DB) ZAddIncr(key string, args ZAddArgs, member Z) (float64, error) {
+	if db.c.aofOn() {
+		return db.aofZAddIncr(key, args, member)
+	}
 	r, err := db.zadd(key, args.flags()|object.ZAddIncr, []Z{member})
 	if err == nil && r.Processed == 0 {
 		err = ErrNil
@@ -118,6 +131,9 @@ func (db *DB) ZIncrBy(key string, incr float64, member string) (float64, error) 
 func (db *DB) ZRem(key string, members ...string) (int, error) {
 	var buf [16][]byte
 	ms := hzViews(buf[:0], members)
+	if db.c.aofOn() {
+		return db.aofZRem(key, members)
+	}
 	sh, now, err := db.hzLock(key)
 	if err != nil {
 		return 0, err
@@ -303,6 +319,9 @@ func (db *DB) zpop(key string, count int, high bool) ([]Z, error) {
 	if count < 0 {
 		return nil, command.FromWire(command.WireNotPositive)
 	}
+	if db.c.aofOn() {
+		return db.aofZPop(key, count, high)
+	}
 	sh, now, err := db.hzLock(key)
 	if err != nil {
 		return nil, err
@@ -340,6 +359,9 @@ type ZStore struct {
 
 // zstore runs ZUNIONSTORE or ZINTERSTORE.
 func (db *DB) zstore(name string, op command.ZSetOp, dest string, st ZStore) (int, error) {
+	if err := db.c.denyOOM(); err != nil {
+		return 0, err
+	}
 	c := db.c
 	if c.closed.Load() {
 		return 0, ErrClosed
@@ -354,6 +376,9 @@ func (db *DB) zstore(name string, op command.ZSetOp, dest string, st ZStore) (in
 			return 0, ErrSyntax
 		}
 	}
+	if c.aofOn() {
+		return db.aofZStore(name, dest, st)
+	}
 	keys := hzViews(make([][]byte, 0, len(st.Keys)), st.Keys)
 	var ls keyspace.LockSet
 	ls.Add(c.ks.ShardIndex(dest))
@@ -362,7 +387,12 @@ func (db *DB) zstore(name string, op command.ZSetOp, dest string, st ZStore) (in
 	}
 	ls.Lock(c.ks)
 	defer ls.Unlock(c.ks)
-	return command.ZCombineStore(c.ks, db.hzLimits(), db.db, dest, op, keys, st.Weights, agg, c.clk.NowMs())
+	now := c.clk.NowMs()
+	n, err := command.ZCombineStore(c.ks, db.hzLimits(), db.db, dest, op, keys, st.Weights, agg, now)
+	if err == nil && n > 0 {
+		c.eng.KeyReplaced(c.ks.ShardFor(dest), db.db, dest, now)
+	}
+	return n, err
 }
 
 // ZUnionStore stores in dest the union of the inputs, each member scored

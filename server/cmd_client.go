@@ -31,12 +31,13 @@ func (s *Server) connsByID() []*conn {
 
 // appendInfo appends the connection's CLIENT LIST line (without the
 // newline) in Redis 7.0's field layout. Fields kevy does not track (query
-// and output buffer details, MULTI, subscriptions) have the value of an
+// and output buffer details) have the value of an
 // idle Redis client.
 func (c *conn) appendInfo(b []byte, now time.Time) []byte {
 	c.mu.Lock()
-	name, noEvict, noTouch := c.name, c.noEvict, c.noTouch
+	name, noEvict, noTouch, blocked := c.name, c.noEvict, c.noTouch, c.blocked
 	c.mu.Unlock()
+	multi := c.multi.Load()
 	b = append(b, "id="...)
 	b = strconv.AppendInt(b, c.id, 10)
 	b = append(b, " addr="...)
@@ -53,6 +54,16 @@ func (c *conn) appendInfo(b []byte, now time.Time) []byte {
 	b = strconv.AppendInt(b, max(0, now.UnixMilli()-c.lastIO.Load())/1000, 10)
 	b = append(b, " flags="...)
 	n := len(b)
+	ps := c.ps.Load()
+	if ps != nil && ps.subscribed() {
+		b = append(b, 'P')
+	}
+	if multi >= 0 {
+		b = append(b, 'x')
+	}
+	if blocked {
+		b = append(b, 'b')
+	}
 	if c.killed.Load() {
 		b = append(b, 'A')
 	}
@@ -70,7 +81,10 @@ func (c *conn) appendInfo(b []byte, now time.Time) []byte {
 	}
 	b = append(b, " db="...)
 	b = strconv.AppendInt(b, int64(c.db.Load()), 10)
-	b = append(b, " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs="...)
+	b = appendSubCounts(b, ps)
+	b = append(b, " multi="...)
+	b = strconv.AppendInt(b, int64(multi), 10)
+	b = append(b, " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs="...)
 	rbs := c.srv.cfg.ReadBufferSize
 	b = strconv.AppendInt(b, int64(rbs), 10)
 	b = append(b, " rbp=0 obl=0 oll=0 omem=0 tot-mem="...)
@@ -104,7 +118,8 @@ type clientType uint8
 const (
 	typeAny clientType = iota
 	typeNormal
-	typeNone // master, replica, pubsub: kevy has no such clients yet
+	typeNone   // master, replica: kevy has no such clients
+	typePubSub // subscribed to something (flag P)
 )
 
 // parseClientType parses a TYPE argument, replying the error if it is
@@ -114,8 +129,10 @@ func (c *conn) parseClientType(arg []byte) (clientType, bool) {
 	case command.EqualFold(arg, "normal"):
 		return typeNormal, true
 	case command.EqualFold(arg, "master"), command.EqualFold(arg, "replica"),
-		command.EqualFold(arg, "slave"), command.EqualFold(arg, "pubsub"):
+		command.EqualFold(arg, "slave"):
 		return typeNone, true
+	case command.EqualFold(arg, "pubsub"):
+		return typePubSub, true
 	}
 	c.out.Error("ERR Unknown client type '" + sanitizeLine(string(arg)) + "'")
 	return 0, false
@@ -149,7 +166,7 @@ func (c *conn) clientList(args [][]byte) {
 	var b []byte
 	if typ != typeNone {
 		for _, o := range c.srv.connsByID() {
-			if ids != nil && !slices.Contains(ids, o.id) {
+			if ids != nil && !slices.Contains(ids, o.id) || !o.hasType(typ) {
 				continue
 			}
 			b = append(o.appendInfo(b, now), '\n')
@@ -230,6 +247,7 @@ func (c *conn) clientKill(args [][]byte) bool {
 				addr != nil && o.addr != string(addr),
 				laddr != nil && o.laddr != string(laddr),
 				skipMe && o == c,
+				!o.hasType(typ),
 				o.killed.Load(): // already being closed
 
 				continue

@@ -411,6 +411,8 @@ func aclCategories(cmd *command.Command) []string {
 // keySpecFlags are the access flags of cmd's keys.
 func keySpecFlags(cmd *command.Command) []string {
 	switch {
+	case cmd.Flags&command.FlagPubSub != 0:
+		return []string{"not_key"} // shard channels (SPUBLISH, SSUBSCRIBE)
 	case cmd.Flags&command.FlagWrite != 0:
 		return []string{"RW", "update"}
 	case cmd.Flags&command.FlagReadOnly != 0:

@@ -92,6 +92,7 @@ func init() {
 		sub("client|reply", 3, connFlags, catConn, (*conn).clientReply),
 		sub("client|setinfo", 4, connFlags, catConn, (*conn).clientSetInfo),
 		sub("client|setname", 3, connFlags, catConn, (*conn).clientSetName),
+		sub("client|unblock", -3, adminFlags, catAdminConn, (*conn).clientUnblock),
 		sub("client|unpause", 2, adminFlags, catAdminConn, (*conn).clientUnpause),
 	)
 	commandCmd = withTips(newConnCmd("command", -1, staleLoading, catConn, (*conn).command,
@@ -134,6 +135,8 @@ func lookupConnCmd(name []byte) *connCmd {
 		if command.EqualFold(name, "command") {
 			return commandCmd
 		}
+	case 9, 10, 11, 12:
+		return lookupPubSubCmd(name)
 	}
 	return nil
 }
@@ -225,9 +228,10 @@ func (c *conn) hello(args [][]byte) {
 
 // reset implements RESET: the connection goes back to the state of a new
 // one (database 0, RESP2, no name, replies on, not authenticated if a
-// password is required, nothing queued), as in Redis 7.0. CLIENT
+// password is required, no MULTI, no watched key), as in Redis 7.0. CLIENT
 // NO-EVICT and NO-TOUCH are kept, as Redis 7.0 keeps them.
 func (c *conn) reset(_ [][]byte) {
+	c.sess.Close() // discard MULTI, unwatch
 	c.sess = c.srv.db.NewSession()
 	c.setProto(2)
 	c.replyOff, c.skipNext, c.skipThis = false, false, false
@@ -236,6 +240,7 @@ func (c *conn) reset(_ [][]byte) {
 	c.name = ""
 	c.mu.Unlock()
 	c.out = c.w
+	c.resetPubSub()
 	c.w.SimpleString("RESET")
 }
 
@@ -305,6 +310,8 @@ var clientHelpText = []string{
 	"    Control the replies sent to the current connection.",
 	"SETNAME <name>",
 	"    Assign the name <name> to the current connection.",
+	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+	"    Unblock the specified blocked client.",
 	"SETINFO <option> <value>",
 	"    Set client meta attr. Options are:",
 	"    * LIB-NAME: the client lib name.",

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -49,11 +50,23 @@ type conn struct {
 	curDB    int
 	cur      *command.Command // last value stored in lastCmd
 
+	// Blocking commands and transactions (block.go).
+	ctx         context.Context // cancelled on disconnect, CLIENT KILL, shutdown, CLIENT UNBLOCK
+	bw          blockWriter
+	bg          bgRead
+	runQueuedFn func(args [][]byte, w kevy.ReplyWriter)
+	closeAfter  bool // a command queued by MULTI closed the connection (CLIENT KILL of itself, QUIT)
+	lastMulti   int  // last value stored in multi
+
 	// Shared, written only by the connection's goroutine.
 	lastIO  atomic.Int64 // Unix ms of the last read that returned data
 	lastCmd atomic.Pointer[command.Command]
+	multi   atomic.Int32 // commands queued by MULTI, -1 outside MULTI
 	db      atomic.Int32
 	proto   atomic.Int32
+
+	// ps is the pub/sub state, set by the first subscription (pubsub.go).
+	ps atomic.Pointer[connPubSub]
 
 	killed    atomic.Bool
 	closing   chan struct{} // closed by kill
@@ -65,6 +78,8 @@ type conn struct {
 	libVer  string
 	noEvict bool
 	noTouch bool
+	blocked bool                    // waiting in a blocking command (CLIENT UNBLOCK, CLIENT LIST)
+	cancel  context.CancelCauseFunc // cancels ctx; replaced (by the goroutine) after CLIENT UNBLOCK
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -83,6 +98,11 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c.r = resp.NewReader(c, s.cfg.ReadBufferSize)
 	c.w = resp.NewWriter(nc, s.cfg.WriteBufferSize)
 	c.out = c.w
+	c.bw.c = c
+	c.runQueuedFn = c.runQueued
+	c.initContext()
+	c.lastMulti = -1
+	c.multi.Store(-1)
 	c.proto.Store(2)
 	c.lastIO.Store(now.UnixMilli())
 	return c
@@ -136,20 +156,29 @@ var errShutdown = errors.New("server shutting down")
 // client waiting for a reply is never left waiting. It also applies the
 // idle timeout and stops reading once the server shuts down.
 func (c *conn) Read(p []byte) (int, error) {
+	if c.bg.off < len(c.bg.buf) { // read in the background while a command was blocked
+		return c.readBackground(p), nil
+	}
 	if c.w.Buffered() > 0 {
-		if err := c.w.Flush(); err != nil {
+		if err := c.flush(); err != nil {
 			return 0, err
 		}
 	}
 	if d := c.srv.cfg.IdleTimeout; d > 0 {
-		c.nc.SetReadDeadline(time.Now().Add(d))
+		if ps := c.ps.Load(); ps != nil && ps.subscribed() {
+			c.nc.SetReadDeadline(time.Time{}) // as in Redis, subscribers never time out
+		} else {
+			c.nc.SetReadDeadline(time.Now().Add(d))
+		}
 	}
 	// Checked after setting the deadline: Shutdown sets the flag before
 	// moving the deadline to the past, so one of the two is seen.
 	if c.srv.shutdown.Load() {
 		return 0, errShutdown
 	}
+	ps := c.releaseOutput() // pub/sub messages may be written meanwhile
 	n, err := c.nc.Read(p)
+	acquireOutput(ps)
 	if n > 0 {
 		c.lastIO.Store(time.Now().UnixMilli())
 	}
@@ -160,7 +189,10 @@ func (c *conn) Read(p []byte) (int, error) {
 // protocol error, an I/O error or the server's shutdown.
 func (c *conn) serve() {
 	defer c.srv.removeConn(c)
+	defer func() { c.sess.Close() }() // unwatch its keys, drop an open MULTI
+	defer c.cancelWith(errClientGone)
 	defer c.nc.Close()
+	defer c.closePubSub()
 	defer func() {
 		if v := recover(); v != nil {
 			c.srv.log.Error("kevy server: panic serving connection; closing it",
@@ -182,11 +214,11 @@ func (c *conn) serve() {
 			return
 		}
 		if !c.exec(args) {
-			c.w.Flush()
+			c.flush()
 			return
 		}
 		if c.w.Buffered() >= flushAt {
-			if c.w.Flush() != nil {
+			if c.flush() != nil {
 				return
 			}
 		}
@@ -203,7 +235,23 @@ func (c *conn) readFailed(err error) {
 		c.srv.log.Debug("kevy server: protocol error; closing connection",
 			"client", c.id, "remote", c.addr, "err", pe.Error())
 	}
-	c.w.Flush()
+	c.flush()
+}
+
+// flush sends the buffered replies, first waiting until the writes they
+// acknowledge are durable as the fsync policy requires (appendfsync
+// always: one group-committed fsync for a whole pipelined batch). If the
+// data cannot be made durable the replies are not sent: the error closes
+// the connection, so no client sees an acknowledgement for a lost write.
+func (c *conn) flush() error {
+	if c.sess.Pending() {
+		if err := c.sess.WaitDurable(); err != nil {
+			c.srv.log.Error("kevy server: write not durable; closing connection without acknowledging it",
+				"client", c.id, "remote", c.addr, "err", err)
+			return err
+		}
+	}
+	return c.w.Flush()
 }
 
 // exec runs one command and reports whether the connection stays open.
@@ -211,13 +259,24 @@ func (c *conn) readFailed(err error) {
 // client pause. Commands acting on the connection itself are handled
 // here; the rest go to the session.
 func (c *conn) exec(args [][]byte) bool {
+	start := c.w.Buffered() // where this command's reply begins
 	c.out = c.w
 	if c.replyOff || c.skipThis {
 		c.out = c.discardWriter()
 	}
 	keep := c.dispatch(args)
+	if ps := c.ps.Load(); ps != nil && (c.cur == nil || c.cur.Flags&command.FlagBlocking == 0) {
+		c.deliverQueued(ps, start) // messages queued meanwhile precede the reply
+	}
+	if c.closeAfter {
+		keep = false
+	}
 	if c.out != c.w {
 		c.out.Flush() // to io.Discard: empties the buffer
+	}
+	if m := c.sess.MultiLen(); m != c.lastMulti {
+		c.lastMulti = m
+		c.multi.Store(int32(m))
 	}
 	c.skipThis = c.skipNext
 	c.skipNext = false
@@ -235,11 +294,15 @@ func (c *conn) dispatch(args [][]byte) bool {
 	if cc != nil {
 		cmd = cc.info
 	} else if cmd = command.Lookup(name); cmd == nil {
-		c.out.Error(command.UnknownCommand(args))
+		c.sess.FailQueued(command.UnknownCommand(args), c.out)
 		return true
 	}
 	if !arityOK(cmd.Arity, len(args)) {
-		c.out.Error(command.WrongArity(cmd.Name))
+		if cc == nil && c.sess.InMulti() {
+			c.sess.Exec(args, c.out) // EXEC's arity error aborts at once
+			return true
+		}
+		c.sess.FailQueued(command.WrongArity(cmd.Name), c.out)
 		return true
 	}
 	sub := cmd
@@ -251,13 +314,16 @@ func (c *conn) dispatch(args [][]byte) bool {
 	if !c.authed && !(cc != nil && cc.noAuth) {
 		// Redis checks the subcommand before authentication.
 		switch {
-		case sub == cmd && len(cmd.Subcommands) > 0:
+		case sub == cmd && len(cmd.Subcommands) > 0 && len(args) >= 2:
 			c.out.Error(unknownSubcommand(cmd.Name, args[1]))
 		case !arityOK(sub.Arity, len(args)):
 			c.out.Error(command.WrongArity(sub.Name))
 		default:
 			c.out.Error(wireNoAuth)
 		}
+		return true
+	}
+	if c.ps.Load() != nil && c.pubsubGate(cc, cmd, sub, args) {
 		return true
 	}
 	if c.srv.pause.active.Load() && !c.waitPause(sub) {
@@ -268,7 +334,13 @@ func (c *conn) dispatch(args [][]byte) bool {
 		c.lastCmd.Store(sub)
 	}
 	if cc != nil {
+		if cc != quitCmd && cc != resetCmd && c.sess.InMulti() {
+			return c.queueConnCmd(cc, sub, args)
+		}
 		return cc.run(c, args)
+	}
+	if sub.Flags&command.FlagBlocking != 0 {
+		return c.execBlocking(args)
 	}
 	c.sess.Exec(args, c.out)
 	return true
@@ -296,6 +368,7 @@ func (c *conn) setProto(p int) {
 func (c *conn) kill() {
 	c.killed.Store(true)
 	c.closeOnce.Do(func() { close(c.closing) })
+	c.cancelWith(errKilled) // a blocking command in progress is withdrawn
 }
 
 // arityOK reports whether n arguments (including the name) fit a Redis

@@ -32,12 +32,51 @@
 // handled by the server itself: QUIT, RESET, AUTH, HELLO (protocol switch
 // between RESP2 and RESP3, AUTH, SETNAME), CLIENT (ID, GETNAME, SETNAME,
 // SETINFO, INFO, LIST, KILL, NO-EVICT, NO-TOUCH, REPLY, PAUSE, UNPAUSE,
-// HELP) and COMMAND (the command table with Redis's reply shape: COUNT,
+// UNBLOCK, HELP) and COMMAND (the command table with Redis's reply shape: COUNT,
 // INFO, DOCS, LIST, GETKEYS, GETKEYSANDFLAGS, HELP), so that redis-cli
 // and client libraries find what they probe for. Every other command goes
 // to the command engine shared with the embedded API. CLIENT LIST uses
-// Redis 7.0's field layout; the fields kevy does not track (buffer sizes,
-// MULTI state) show an idle client's values.
+// Redis 7.0's field layout (flags x and b, multi=); the fields kevy does
+// not track (buffer sizes, the d flag of a failed WATCH) show an idle
+// client's values.
+//
+// # Transactions and blocking commands
+//
+// MULTI, EXEC, DISCARD, WATCH and UNWATCH are the engine's (each
+// connection has its own kevy.Session); connection commands sent inside
+// MULTI are queued too (kevy.Session.QueueLocal) and run by EXEC in
+// order, and the errors found while queueing (unknown command or
+// subcommand, wrong arity) make EXEC fail with EXECABORT, as in Redis.
+//
+// A blocking command (BLPOP, BZPOPMIN...) runs with a per-connection
+// context that is cancelled when the client disconnects, on CLIENT KILL
+// and on Shutdown or Close, which withdraw the command without a reply;
+// CLIENT UNBLOCK makes it reply as on a timeout or with -UNBLOCKED. Before
+// it waits, the replies of the commands pipelined ahead of it are sent,
+// and a background read watches the socket for the client leaving (what
+// it reads is kept for the commands that follow).
+//
+// # Pub/sub
+//
+// SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and their UNSUBSCRIBE counterparts
+// are handled by the server on the database's pub/sub bus, with Redis
+// 7.0's replies (arrays in RESP2, push frames in RESP3). In RESP2 a
+// subscribed connection may only run those commands, PING (which replies
+// ["pong", message]), QUIT and RESET, which drops every subscription;
+// CLIENT LIST shows the subscription counts and the P flag, and TYPE
+// pubsub selects subscribed connections.
+//
+// Messages are written by the connection's goroutine after each command
+// (those queued by then go before the command's reply, so a message a
+// command caused precedes its reply, as in Redis) and, while it waits
+// for input, by a goroutine of the subscription's own. While a blocking
+// command waits, messages wait with it. A subscriber that does not read
+// is disconnected as with Redis's "client-output-buffer-limit pubsub
+// 32mb 8mb 60": at once when the unwritten messages exceed
+// Config.PubSubHardLimit, or when they stay over Config.PubSubSoftLimit
+// for Config.PubSubSoftSeconds; memory is bounded either way and
+// publishers never wait. Each message counts its channel, pattern and
+// payload plus 40 bytes of framing against the limits.
 //
 // # Authentication and protected mode
 //

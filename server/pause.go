@@ -99,7 +99,7 @@ func (c *conn) waitPause(cmd *command.Command) bool {
 		}
 		if !flushed {
 			flushed = true
-			if c.w.Buffered() > 0 && c.w.Flush() != nil {
+			if c.w.Buffered() > 0 && c.flush() != nil {
 				return false
 			}
 		}

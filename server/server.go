@@ -62,6 +62,18 @@ type Config struct {
 	// receive Redis's "-DENIED ..." error and are closed. Unix sockets
 	// and in-memory connections are always local.
 	DisableProtectedMode bool
+	// PubSubHardLimit bounds the bytes of pub/sub messages waiting to be
+	// written to a subscribed connection (Redis's client-output-buffer-
+	// limit pubsub hard limit); over it the connection is closed. 0 means
+	// DefaultPubSubHardLimit (32 MB), a negative value no limit.
+	PubSubHardLimit int64
+	// PubSubSoftLimit closes a subscribed connection whose waiting
+	// messages stay over it for PubSubSoftSeconds (the soft limit). 0
+	// means DefaultPubSubSoftLimit (8 MB), a negative value no limit.
+	PubSubSoftLimit int64
+	// PubSubSoftSeconds is how long a connection may stay over
+	// PubSubSoftLimit. 0 means DefaultPubSubSoftSeconds (60 s).
+	PubSubSoftSeconds time.Duration
 }
 
 // Server serves a kevy.DB over RESP. Its methods are safe for concurrent
@@ -329,14 +341,19 @@ func (s *Server) eachConn(fn func(c *conn)) {
 // Shutdown stops the server gracefully: it closes the listeners, lets each
 // connection finish the commands it has already received and send their
 // replies, then closes the connections. Commands that arrive later are not
-// read. Shutdown returns once every connection is closed, or when ctx is
+// read, and a command blocked waiting for data (BLPOP...) is withdrawn
+// without a reply. Shutdown returns once every connection is closed, or when ctx is
 // done, in which case it closes the remaining connections at once and
 // returns ctx's error. It does not close the DB.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.beginShutdown()
 	// Wake connections blocked waiting for input; they see the shutdown
 	// flag and close after flushing their replies.
-	s.eachConn(func(c *conn) { c.nc.SetReadDeadline(aLongTimeAgo) })
+	// Blocked commands (BLPOP...) are withdrawn without a reply.
+	s.eachConn(func(c *conn) {
+		c.nc.SetReadDeadline(aLongTimeAgo)
+		c.cancelWith(errShutdown)
+	})
 	select {
 	case <-s.idle:
 		return err
@@ -351,7 +368,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // graceful stop.
 func (s *Server) Close() error {
 	err := s.beginShutdown()
-	s.eachConn(func(c *conn) { c.nc.Close() })
+	s.eachConn(func(c *conn) {
+		c.nc.Close()
+		c.cancelWith(errShutdown)
+	})
 	return err
 }
 

@@ -2,8 +2,11 @@
 //
 // Usage:
 //
-//	kevy serve [flags]   serve a database over the Redis protocol
-//	kevy version         print the version
+//	kevy serve [flags]            serve a database over the Redis protocol
+//	kevy export --rdb FILE DIR    write a database as one RDB file for redis-server
+//	kevy import FILE DIR          create a database from an RDB file of redis-server
+//	kevy check DIR                verify a database directory
+//	kevy version                  print the version
 //	kevy help            print this help
 //
 // Run "kevy serve -h" for the server's flags.
@@ -29,6 +32,9 @@ Usage:
 Commands:
 
 	serve     serve a database over the Redis protocol (RESP2/RESP3)
+	export    write a database directory as one RDB file (kevy export --rdb FILE DIR)
+	import    create a database directory from an RDB file (kevy import FILE DIR)
+	check     verify a database directory and say what opening it would do
 	version   print the version
 	help      print this help
 
@@ -64,6 +70,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, onSignal 
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr, onSignal)
+	case "export":
+		return exportCmd(args[1:], stdout, stderr)
+	case "import":
+		return importCmd(args[1:], stdout, stderr)
+	case "check":
+		return checkCmd(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

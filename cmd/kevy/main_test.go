@@ -53,7 +53,12 @@ func TestRunCommands(t *testing.T) {
 		{name: "serve bad flag", args: []string{"serve", "--nope"}, err: errUsage, stderr: "flag provided but not defined"},
 		{name: "serve extra arg", args: []string{"serve", "extra"}, err: errUsage, stderr: `unexpected argument "extra"`},
 		{name: "serve bad port", args: []string{"serve", "--port", "70000"}, err: errAny, errText: "--port"},
-		{name: "serve explicit dir", args: []string{"serve", "--dir", "data", "--port", "0"}, err: errAny, errText: "persistence is not available yet"},
+		{name: "serve bad fsync", args: []string{"serve", "--appendfsync", "sometimes"}, err: errAny, errText: "invalid fsync policy"},
+		{name: "export no file", args: []string{"export", "dir"}, err: errUsage, stderr: "--rdb is required"},
+		{name: "export no dir", args: []string{"export", "--rdb", "x.rdb"}, err: errUsage, stderr: "want 1 argument"},
+		{name: "import one arg", args: []string{"import", "x.rdb"}, err: errUsage, stderr: "want 2 argument"},
+		{name: "check help", args: []string{"check", "-h"}, stderr: "Usage: kevy check"},
+		{name: "check missing dir", args: []string{"check", "/nonexistent/kevy"}, err: errAny, errText: "not a directory"},
 		{name: "serve nothing to listen on", args: []string{"serve", "--dir", "", "--port", "0"}, err: errAny, errText: "nothing to listen on"},
 		{name: "serve bad shards", args: []string{"serve", "--dir", "", "--shards", "-1"}, err: errAny, errText: "Shards"},
 	}
@@ -145,14 +150,12 @@ func roundTrip(t *testing.T, network, addr, req, want string) {
 }
 
 func TestServeTCPDefaultDir(t *testing.T) {
+	t.Chdir(t.TempDir())
 	port := freePort(t)
 	stdout, stderr, stop := startServe(t, "--port", strconv.Itoa(port), "--shards", "4")
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	if want := "listening on " + addr + ", in memory, 4 shards"; !strings.Contains(stdout.String(), want) {
+	if want := "listening on " + addr + ", dir " + defaultDir + ", 4 shards"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("banner %q does not contain %q", stdout.String(), want)
-	}
-	if !strings.Contains(stderr.String(), "warning: persistence is not implemented yet") {
-		t.Errorf("no warning about the default dir: %q", stderr.String())
 	}
 	roundTrip(t, "tcp", addr, "SET k v\r\nGET k\r\n", "+OK\r\n$1\r\nv\r\n")
 	if err := stop(); err != nil {
@@ -163,6 +166,68 @@ func TestServeTCPDefaultDir(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "kevy: stopped") {
 		t.Errorf("stderr %q", stderr.String())
+	}
+	// The default directory persists the data across a restart.
+	if _, err := os.Stat(filepath.Join(defaultDir, "kevy.layout")); err != nil {
+		t.Fatalf("no database in the default directory: %v", err)
+	}
+	_, _, stop = startServe(t, "--port", strconv.Itoa(port), "--shards", "4")
+	roundTrip(t, "tcp", addr, "GET k\r\n", "$1\r\nv\r\n")
+	if err := stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}
+
+// TestExportImportCheck runs the persistence tools on a directory written
+// by serve.
+func TestExportImportCheck(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "data")
+	port := freePort(t)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	_, _, stop := startServe(t, "--port", strconv.Itoa(port), "--dir", dir, "--shards", "3", "--appendfsync", "always")
+	roundTrip(t, "tcp", addr, "SET k v\r\nRPUSH l a b\r\n", "+OK\r\n:2\r\n")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	runOK := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr syncBuffer
+		if err := run(context.Background(), args, &stdout, &stderr, func() {}); err != nil {
+			t.Fatalf("kevy %v: %v\n%s%s", args, err, stdout.String(), stderr.String())
+		}
+		return stdout.String()
+	}
+	if out := runOK("check", "--shards", "3", dir); !strings.Contains(out, "OK: Open would succeed") {
+		t.Fatalf("check: %s", out)
+	}
+	if out := runOK("check", "--shards", "5", dir); !strings.Contains(out, "re-shard the database from 3 to 5") {
+		t.Fatalf("check with other shards: %s", out)
+	}
+	rdbFile := filepath.Join(base, "dump.rdb")
+	runOK("export", "--rdb", rdbFile, dir)
+	dir2 := filepath.Join(base, "imported")
+	runOK("import", "--shards", "2", rdbFile, dir2)
+	_, _, stop = startServe(t, "--port", strconv.Itoa(port), "--dir", dir2, "--shards", "2")
+	roundTrip(t, "tcp", addr, "GET k\r\nLRANGE l 0 -1\r\n", "$1\r\nv\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	// A damaged log: check reports it and fails.
+	logs, _ := filepath.Glob(filepath.Join(dir, "aof-1", "*.incr.aof"))
+	var target string
+	for _, l := range logs {
+		if st, _ := os.Stat(l); st.Size() > 40 {
+			target = l
+		}
+	}
+	data, _ := os.ReadFile(target)
+	copy(data[len(data)/2:], "XXXX")
+	os.WriteFile(target, data, 0o644)
+	var stdout, stderr syncBuffer
+	err := run(context.Background(), []string{"check", "--shards", "3", dir}, &stdout, &stderr, func() {})
+	if err == nil || !strings.Contains(stdout.String(), "FAILED") {
+		t.Fatalf("check of a damaged directory: %v\n%s", err, stdout.String())
 	}
 }
 

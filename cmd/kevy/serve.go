@@ -32,10 +32,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	bind := fset.String("bind", "127.0.0.1", "`addresses` to listen on, separated by spaces or commas")
 	port := fset.Int("port", 6379, "TCP `port`; 0 disables TCP (then --unixsocket is required)")
 	dir := fset.String("dir", defaultDir, "data `directory`; \"\" runs in memory only")
-	shards := fset.Int("shards", 0, "`number` of keyspace shards; 0 means "+strconv.Itoa(kevy.DefaultShards))
+	shards := fset.Int("shards", 0, "`number` of keyspace shards; 0 means the data directory's count, or "+strconv.Itoa(kevy.DefaultShards)+" for a new one (another count re-shards it)")
 	unixSocket := fset.String("unixsocket", "", "also listen on the unix socket at `path`")
 	maxClients := fset.Int("maxclients", server.DefaultMaxClients, "maximum number of simultaneous `clients`")
 	timeout := fset.Duration("timeout", 0, "close connections idle for this `duration` (0 = never)")
+	appendOnly := fset.Bool("appendonly", true, "log every write to the append-only file (with --dir); false: only snapshots (SAVE, shutdown) persist")
+	appendFsync := fset.String("appendfsync", "everysec", "fsync `policy` of the append-only file: always, everysec or no")
+	repairAOF := fset.Bool("repair-aof", false, "truncate a damaged append-only log at the damage instead of refusing to start")
 	fset.Usage = func() {
 		fmt.Fprint(fset.Output(), "Usage: kevy serve [flags]\n\nServe a kevy database over the Redis protocol.\n\nFlags:\n")
 		fset.PrintDefaults()
@@ -49,18 +52,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	if *port < 0 || *port > 65535 {
 		return fmt.Errorf("serve: --port must be between 0 and 65535, got %d", *port)
 	}
-	dirSet := false
-	fset.Visit(func(f *flag.Flag) { dirSet = dirSet || f.Name == "dir" })
+	fsync, err := kevy.ParseFsyncPolicy(*appendFsync)
+	if err != nil {
+		return fmt.Errorf("serve: --appendfsync: %w", err)
+	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	openDir := *dir
-	if !dirSet {
-		// Persistence is not implemented yet and kevy.Open refuses a
-		// directory; the default must still give a working server.
-		fmt.Fprintf(stderr, "kevy: warning: persistence is not implemented yet: serving from memory only, %s is not used and data is lost on exit (pass --dir \"\" to silence this warning)\n", defaultDir)
-		openDir = ""
-	}
-	db, err := kevy.Open(openDir, &kevy.Options{Shards: *shards, Logger: logger})
+	db, err := kevy.Open(openDir, &kevy.Options{Shards: *shards, Logger: logger,
+		DisableAppendOnly: !*appendOnly, AppendFsync: fsync, RepairAOF: *repairAOF})
 	if err != nil {
 		return err
 	}
@@ -84,10 +84,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	if openDir != "" {
 		where = "dir " + openDir
 	}
-	n := *shards
-	if n == 0 {
-		n = kevy.DefaultShards
-	}
+	n := db.Shards()
 	fmt.Fprintf(stdout, "kevy %s ready: listening on %s, %s, %d shards\n", version, strings.Join(addrs, " and "), where, n)
 
 	select {

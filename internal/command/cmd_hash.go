@@ -202,6 +202,7 @@ func hsetGeneric(c *Ctx, args [][]byte, name string) {
 	}
 	key := Key(args[1])
 	n, err := HashSet(c.Shard(key), &c.E.Limits, c.DB, key, args[2:], c.Now)
+	c.notifyOK(err, NotifyHash, "hset", key)
 	if hashReplyErr(c, err) {
 		return
 	}
@@ -233,6 +234,9 @@ func HashSetNX(sh *keyspace.Shard, lim *object.Limits, db int, key string, field
 func hsetnxCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	ok, err := HashSetNX(c.Shard(key), &c.E.Limits, c.DB, key, args[2], args[3], c.Now)
+	if ok {
+		c.Notify(NotifyHash, "hset", key)
+	}
 	if hashReplyErr(c, err) {
 		return
 	}
@@ -333,6 +337,7 @@ func HashDel(sh *keyspace.Shard, db int, key string, fields [][]byte, now int64)
 func hdelCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	n, err := HashDel(c.Shard(key), c.DB, key, args[2:], c.Now)
+	c.notifyRemoved(err, n, NotifyHash, "hdel", key)
 	if hashReplyErr(c, err) {
 		return
 	}
@@ -418,6 +423,7 @@ func hincrbyCmd(c *Ctx, args [][]byte) {
 	}
 	key := Key(args[1])
 	n, err := HashIncrBy(c.Shard(key), &c.E.Limits, c.DB, key, args[2], delta, c.Now)
+	c.notifyOK(err, NotifyHash, "hincrby", key)
 	if hashReplyErr(c, err) {
 		return
 	}
@@ -474,9 +480,11 @@ func HashIncrByFloat(sh *keyspace.Shard, lim *object.Limits, db int, key string,
 func hincrbyfloatCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	v, err := HashIncrByFloat(c.Shard(key), &c.E.Limits, c.DB, key, args[2], args[3], c.Now)
+	c.notifyOK(err, NotifyHash, "hincrbyfloat", key)
 	if hashReplyErr(c, err) {
 		return
 	}
+	c.Propagate(pHSET, args[1], args[2], v)
 	c.W.Bulk(v)
 }
 

@@ -122,7 +122,7 @@ func readNoTouch(sh *keyspace.Shard, db int, key string, now int64) *keyspace.En
 func lookupForWrite(ks *keyspace.Keyspace, sh *keyspace.Shard, db int, key string, now int64) *keyspace.Entry {
 	e := sh.Peek(db, key, now)
 	if e != nil {
-		e.SetClock(ks.LRUClock(now))
+		sh.TouchWrite(e, now)
 	}
 	return e
 }
@@ -162,6 +162,7 @@ func delCmd(c *Ctx, args [][]byte) {
 		key := Key(a)
 		if DelKey(c.Shard(key), c.DB, key, c.Now) {
 			n++
+			c.Notify(NotifyGeneric, "del", key)
 		}
 	}
 	c.W.Int(n)
@@ -307,7 +308,16 @@ func expireGeneric(c *Ctx, args [][]byte, seconds, absolute bool, name string) {
 		return
 	}
 	key := Key(args[1])
-	c.W.Int(keysInt(ExpireKey(c.E.KS, c.Shard(key), c.DB, key, deadline, cond, c.Now)))
+	ok = ExpireKey(c.E.KS, c.Shard(key), c.DB, key, deadline, cond, c.Now)
+	c.notifyExpire(ok, key, deadline)
+	if c.Logging() {
+		if ok {
+			c.propagateDeadline(args[1], deadline, deadline <= c.Now)
+		} else {
+			c.PropagateNone()
+		}
+	}
+	c.W.Int(keysInt(ok))
 }
 
 func keysInt(b bool) int64 {
@@ -386,7 +396,11 @@ func PersistKey(ks *keyspace.Keyspace, sh *keyspace.Shard, db int, key string, n
 
 func persistCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
-	c.W.Int(keysInt(PersistKey(c.E.KS, c.Shard(key), c.DB, key, c.Now)))
+	ok := PersistKey(c.E.KS, c.Shard(key), c.DB, key, c.Now)
+	if ok {
+		c.Notify(NotifyGeneric, "persist", key)
+	}
+	c.W.Int(keysInt(ok))
 }
 
 // ---- RENAME, RENAMENX, COPY, MOVE ----
@@ -423,6 +437,7 @@ func renameCmd(c *Ctx, args [][]byte) {
 		c.W.Error(ToWire(err))
 		return
 	}
+	c.notifyRename(true, Key(args[1]), Key(args[2]))
 	c.OK()
 }
 
@@ -432,6 +447,7 @@ func renamenxCmd(c *Ctx, args [][]byte) {
 		c.W.Error(ToWire(err))
 		return
 	}
+	c.notifyRename(ok, Key(args[1]), Key(args[2]))
 	c.W.Int(keysInt(ok))
 }
 
@@ -505,7 +521,7 @@ func CopyKey(ks *keyspace.Keyspace, srcDB int, src string, dstDB int, dst string
 	if e.Type() != keyspace.TypeString {
 		n.SetObj(cloneValue(e))
 	}
-	n.SetClock(ks.LRUClock(now))
+	n.SetClock(ks.NewClock(now))
 	if old != nil {
 		dsh.Unlink(dstDB, old)
 	}
@@ -536,6 +552,19 @@ func copyCmd(c *Ctx, args [][]byte) {
 	if err != nil {
 		c.W.Error(ToWire(err))
 		return
+	}
+	c.notifyCopy(ok, Key(args[2]), dstDB)
+	if ok && dstDB != c.DB {
+		// WATCH and blocked clients of the destination database.
+		c.E.KeyReplaced(c.Shard(Key(args[2])), dstDB, Key(args[2]), c.Now)
+	}
+	if c.Logging() && c.E.KS.ShardIndex(Key(args[1])) != c.E.KS.ShardIndex(Key(args[2])) {
+		// Logged in the destination's shard only, in its final state.
+		if ok {
+			c.PropagateKeyState(dstDB, Key(args[2]))
+		} else {
+			c.PropagateNone()
+		}
 	}
 	c.W.Int(keysInt(ok))
 }
@@ -572,6 +601,10 @@ func moveCmd(c *Ctx, args [][]byte) {
 	if err != nil {
 		c.W.Error(ToWire(err))
 		return
+	}
+	c.notifyMove(ok, Key(args[1]), db)
+	if ok {
+		c.E.KeyReplaced(c.Shard(Key(args[1])), db, Key(args[1]), c.Now)
 	}
 	c.W.Int(keysInt(ok))
 }
@@ -633,6 +666,12 @@ type ScanOptions struct {
 // visited (before filtering) and the table buckets walked (10*Count), so
 // a call may return fewer keys, or none, before the end.
 func ScanKeys(ks *keyspace.Keyspace, db int, cursor uint64, o *ScanOptions, now int64, emit func(key string)) uint64 {
+	return scanKeys(ks, db, cursor, o, now, emit, false)
+}
+
+// scanKeys is ScanKeys; with held, the caller already holds every shard
+// lock (SCAN inside EXEC).
+func scanKeys(ks *keyspace.Keyspace, db int, cursor uint64, o *ScanOptions, now int64, emit func(key string), held bool) uint64 {
 	count := o.Count
 	if count <= 0 {
 		count = 10
@@ -655,7 +694,9 @@ func ScanKeys(ks *keyspace.Keyspace, db int, cursor uint64, o *ScanOptions, now 
 	shard, inner := ks.SplitCursor(cursor)
 	for {
 		sh := ks.Shard(shard)
-		sh.Lock()
+		if !held {
+			sh.Lock()
+		}
 		for {
 			inner = sh.Scan(db, inner, now, visit)
 			budget--
@@ -663,7 +704,9 @@ func ScanKeys(ks *keyspace.Keyspace, db int, cursor uint64, o *ScanOptions, now 
 				break
 			}
 		}
-		sh.Unlock()
+		if !held {
+			sh.Unlock()
+		}
 		if inner != 0 {
 			return ks.JoinCursor(shard, inner)
 		}
@@ -758,10 +801,10 @@ func scanCmd(c *Ctx, args [][]byte) {
 	// reply is written.
 	var buf []byte
 	var ends []int
-	next := ScanKeys(c.E.KS, c.DB, cursor, &o, c.Now, func(k string) {
+	next := scanKeys(c.E.KS, c.DB, cursor, &o, c.Now, func(k string) {
 		buf = append(buf, k...)
 		ends = append(ends, len(buf))
-	})
+	}, c.LocksHeld())
 	var num [20]byte
 	c.W.ArrayLen(2)
 	c.W.Bulk(strconv.AppendUint(num[:0], next, 10))
@@ -808,6 +851,14 @@ func randomkeyCmd(c *Ctx, _ [][]byte) {
 }
 
 func dbsizeCmd(c *Ctx, _ [][]byte) {
+	if c.LocksHeld() { // inside EXEC, every shard locked
+		n := 0
+		for i := range c.E.KS.NumShards() {
+			n += c.E.KS.Shard(i).Len(c.DB)
+		}
+		c.W.Int(int64(n))
+		return
+	}
 	c.W.Int(int64(c.E.KS.DBSize(c.DB)))
 }
 
@@ -854,6 +905,7 @@ func flushdbCmd(c *Ctx, args [][]byte) {
 		c.W.Error(WireSyntax)
 		return
 	}
+	c.E.touchFlushed(c.DB, -1, c.Now) // WATCH: the keys that exist change
 	FlushDB(c.E.KS, c.DB)
 	c.OK()
 }
@@ -863,6 +915,7 @@ func flushallCmd(c *Ctx, args [][]byte) {
 		c.W.Error(WireSyntax)
 		return
 	}
+	c.E.touchFlushed(-1, -1, c.Now)
 	FlushAll(c.E.KS)
 	c.OK()
 }
@@ -878,18 +931,26 @@ func swapdbCmd(c *Ctx, args [][]byte) {
 		c.W.Error("ERR invalid second DB index")
 		return
 	}
+	if CheckDB(c.E.KS, int(a)) == nil && CheckDB(c.E.KS, int(b)) == nil && a != b {
+		c.E.touchFlushed(int(a), int(b), c.Now)
+	}
 	if err := SwapDB(c.E.KS, int(a), int(b)); err != nil {
 		c.W.Error(ToWire(err))
 		return
+	}
+	if a != b {
+		// Clients blocked in either database may now find their keys.
+		c.E.SignalDBReady(int(a), c.Now)
+		c.E.SignalDBReady(int(b), c.Now)
 	}
 	c.OK()
 }
 
 // ---- OBJECT ----
 
-// lfuPolicy reports whether an LFU maxmemory policy is selected. kevy has
-// no eviction policies yet, so the access clock always holds LRU seconds.
-func lfuPolicy(*Ctx) bool { return false }
+// lfuPolicy reports whether an LFU maxmemory policy is selected, in which
+// case the access clock holds LFU data rather than LRU seconds.
+func lfuPolicy(c *Ctx) bool { return c.E.KS.Policy().LFU() }
 
 // sharedIntegers is Redis's OBJ_SHARED_INTEGERS: integers below it are
 // shared objects whose REFCOUNT is reported as INT_MAX.
@@ -1023,6 +1084,6 @@ func objectCmd(c *Ctx, args [][]byte) {
 			c.W.Error(wireLFUNotSet)
 			return
 		}
-		c.W.Int(int64(e.Clock() & 0xff)) // LFU counter byte
+		c.W.Int(int64(c.E.KS.LFUFrequency(e, c.Now))) // decayed, as Redis's LFUDecrAndReturn
 	}
 }

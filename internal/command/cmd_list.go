@@ -196,6 +196,9 @@ func pushGeneric(c *Ctx, args [][]byte, side ListSide, onlyExisting bool) {
 		c.replyErr(err)
 		return
 	}
+	if n > 0 {
+		c.Notify(NotifyList, pushEvent(side), key)
+	}
 	c.W.Int(int64(n))
 }
 
@@ -244,6 +247,10 @@ func popGeneric(c *Ctx, args [][]byte, side ListSide, name string) {
 	key := Key(args[1])
 	var one [1][]byte
 	vals, err := ListPop(one[:0], c.Shard(key), c.DB, key, side, int(count), c.Now)
+	if err == nil && len(vals) > 0 {
+		c.Notify(NotifyList, popEvent(side), key)
+		c.NotifyDelIfGone(key)
+	}
 	switch {
 	case err == ErrNil && hasCount:
 		c.W.NullArray()
@@ -366,6 +373,7 @@ func lsetCmd(c *Ctx, args [][]byte) {
 		c.replyErr(err)
 		return
 	}
+	c.Notify(NotifyList, "lset", key)
 	c.OK()
 }
 
@@ -399,6 +407,9 @@ func linsertCmd(c *Ctx, args [][]byte) {
 	if err != nil {
 		c.replyErr(err)
 		return
+	}
+	if n > 0 {
+		c.Notify(NotifyList, "linsert", key)
 	}
 	c.W.Int(int64(n))
 }
@@ -473,9 +484,14 @@ func ltrimCmd(c *Ctx, args [][]byte) {
 		return
 	}
 	key := Key(args[1])
+	existed := c.ExistsForNotify(NotifyList|NotifyGeneric, key)
 	if err := ListTrim(c.Shard(key), c.DB, key, start, stop, c.Now); err != nil {
 		c.replyErr(err)
 		return
+	}
+	if existed {
+		c.Notify(NotifyList, "ltrim", key)
+		c.NotifyDelIfGone(key)
 	}
 	c.OK()
 }
@@ -508,6 +524,10 @@ func lremCmd(c *Ctx, args [][]byte) {
 	if err != nil {
 		c.replyErr(err)
 		return
+	}
+	if n > 0 {
+		c.Notify(NotifyList, "lrem", key)
+		c.NotifyDelIfGone(key)
 	}
 	c.W.Int(int64(n))
 }
@@ -660,12 +680,16 @@ func rpoplpushCmd(c *Ctx, args [][]byte) { moveReply(c, args, ListRight, ListLef
 
 func moveReply(c *Ctx, args [][]byte, from, to ListSide) {
 	v, err := ListMove(c.E, c.DB, Key(args[1]), Key(args[2]), from, to, c.Now)
+	if err == nil {
+		c.notifyListMove(Key(args[1]), Key(args[2]), from, to)
+	}
 	switch {
 	case err == ErrNil:
 		c.W.Null()
 	case err != nil:
 		c.replyErr(err)
 	default:
+		c.propagateListMove(args[1], args[2], v, from, to)
 		c.W.Bulk(v)
 	}
 }
@@ -783,6 +807,7 @@ func popFirst(c *Ctx, keys [][]byte, side ListSide, count int64) bool {
 			c.W.Bulk(k)
 			c.W.Bulk(v)
 			sh.Dirty++
+			c.propagateListPop(k, side, -1)
 		} else {
 			n := int(min(count, int64(l.Len())))
 			c.W.ArrayLen(2)
@@ -793,8 +818,10 @@ func popFirst(c *Ctx, keys [][]byte, side ListSide, count int64) bool {
 				c.W.Bulk(v)
 			}
 			sh.Dirty += int64(n)
+			c.propagateListPop(k, side, n)
 		}
 		dropIfEmpty(sh, c.DB, e, l)
+		c.notifyPopped(NotifyList, popEvent(side), key, l.Len() == 0)
 		return true
 	}
 	return false

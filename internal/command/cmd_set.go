@@ -189,6 +189,7 @@ func SetAdd(e *Engine, sh *keyspace.Shard, db int, key string, members [][]byte,
 func saddCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	n, err := SetAdd(c.E, c.Shard(key), c.DB, key, args[2:], c.Now)
+	c.notifyCount(err, n, NotifySet, "sadd", key)
 	replyCount(c, n, err)
 }
 
@@ -225,6 +226,7 @@ func SetRem(sh *keyspace.Shard, db int, key string, members [][]byte, now int64)
 func sremCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	n, err := SetRem(c.Shard(key), c.DB, key, args[2:], c.Now)
+	c.notifyRemoved(err, n, NotifySet, "srem", key)
 	replyCount(c, n, err)
 }
 
@@ -264,10 +266,16 @@ func SetMove(e *Engine, db int, src, dst string, member []byte, now int64) (bool
 }
 
 func smoveCmd(c *Ctx, args [][]byte) {
+	dstHad := c.Notifying(NotifySet) && c.setHas(Key(args[2]), args[3])
 	ok, err := SetMove(c.E, c.DB, Key(args[1]), Key(args[2]), args[3], c.Now)
 	if err != nil {
 		c.replyErr(err)
 		return
+	}
+	c.notifySMove(ok, Key(args[1]), Key(args[2]), dstHad)
+	if ok && c.Logging() && c.E.KS.ShardIndex(Key(args[1])) != c.E.KS.ShardIndex(Key(args[2])) {
+		c.Propagate(pSREM, args[1], args[3])
+		c.Propagate(pSADD, args[2], args[3])
 	}
 	c.W.Int(boolInt(ok))
 }
@@ -420,12 +428,16 @@ func spopCmd(c *Ctx, args [][]byte) {
 		return
 	case len(args) == 2:
 		m, err := SetPop(sh, c.DB, key, c.Now)
+		c.notifyRemoved(err, 1, NotifySet, "spop", key)
 		switch {
 		case err == ErrNil:
 			c.W.Null()
 		case err != nil:
 			c.replyErr(err)
 		default:
+			if c.Logging() {
+				c.propagateSRem(args[1], []string{m}, sh.Peek(c.DB, key, c.Now) == nil)
+			}
 			c.W.BulkString(m)
 		}
 		return
@@ -436,9 +448,13 @@ func spopCmd(c *Ctx, args [][]byte) {
 		return
 	}
 	out, err := SetPopN(&c.E.Limits, sh, c.DB, key, count, c.Now)
+	c.notifyRemoved(err, len(out), NotifySet, "spop", key)
 	if err != nil {
 		c.replyErr(err)
 		return
+	}
+	if c.Logging() {
+		c.propagateSRem(args[1], out, sh.Peek(c.DB, key, c.Now) == nil)
 	}
 	c.W.SetLen(len(out))
 	for _, m := range out {
@@ -604,7 +620,11 @@ func sunionstoreCmd(c *Ctx, args [][]byte) { storeReply(c, SetOpUnion, args) }
 func sdiffstoreCmd(c *Ctx, args [][]byte)  { storeReply(c, SetOpDiff, args) }
 
 func storeReply(c *Ctx, op SetOp, args [][]byte) {
+	existed := c.ExistsForNotify(NotifyGeneric, Key(args[1]))
 	n, err := SetStore(c.E, c.DB, Key(args[1]), op, args[2:], c.Now)
+	if err == nil {
+		c.NotifyStore(existed, n, NotifySet, setStoreEvent(op), Key(args[1]))
+	}
 	replyCount(c, n, err)
 }
 

@@ -290,6 +290,17 @@ func setCmd(c *Ctx, args [][]byte) {
 	}
 	key := Key(args[1])
 	old, written, err := SetString(c.Shard(key), c.DB, key, args[2], o.p, c.Now)
+	if written {
+		c.notifySet(key, o.p.Deadline != 0)
+	}
+	if c.Logging() {
+		switch {
+		case !written:
+			c.PropagateNone()
+		case o.relative:
+			c.propagateSetPXAT(args[1], args[2], o.p.Deadline)
+		}
+	}
 	switch {
 	case err != nil:
 		c.W.Error(ToWire(err))
@@ -308,6 +319,9 @@ func setnxCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	_, written, _ := SetString(c.Shard(key), c.DB, key, args[2], SetParams{Mode: SetNX}, c.Now)
 	if written {
+		c.notifySet(key, false)
+	}
+	if written {
 		c.W.Int(1)
 	} else {
 		c.W.Int(0)
@@ -325,12 +339,19 @@ func setexGeneric(c *Ctx, args [][]byte, unit expireUnit, name string) {
 	}
 	key := Key(args[1])
 	SetString(c.Shard(key), c.DB, key, args[3], SetParams{Deadline: d}, c.Now)
+	c.notifySet(key, true)
+	if c.Logging() {
+		c.propagateSetPXAT(args[1], args[3], d)
+	}
 	c.OK()
 }
 
 func getsetCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	old, _, err := SetString(c.Shard(key), c.DB, key, args[2], SetParams{Get: true}, c.Now)
+	if err == nil {
+		c.notifySet(key, false)
+	}
 	switch {
 	case err != nil:
 		c.W.Error(ToWire(err))
@@ -372,6 +393,7 @@ func getdelCmd(c *Ctx, args [][]byte) {
 	}
 	c.W.Bulk(e.Str())
 	sh.Unlink(c.DB, e)
+	c.Notify(NotifyGeneric, "del", key)
 }
 
 // GetExParams are GETEX's options: a new absolute deadline in Unix ms
@@ -441,7 +463,12 @@ func getexCmd(c *Ctx, args [][]byte) {
 		p.Deadline = d
 	}
 	c.W.Bulk(e.Str())
+	hadTTL := e.Expire() != 0
 	ApplyGetEx(c.Shard(key), c.DB, e, p, c.Now)
+	c.notifyGetEx(key, p, hadTTL)
+	if p.Deadline != 0 && c.Logging() {
+		c.propagateDeadline(args[1], p.Deadline, p.Deadline <= c.Now)
+	}
 }
 
 // -------------------------------------------------------------- MGET/MSET
@@ -485,6 +512,7 @@ func msetCmd(c *Ctx, args [][]byte) {
 		return
 	}
 	MSetPairs(c.E.KS, c.DB, args[1:], false, c.Now)
+	c.notifyMSet(args[1:])
 	c.OK()
 }
 
@@ -494,6 +522,7 @@ func msetnxCmd(c *Ctx, args [][]byte) {
 		return
 	}
 	if MSetPairs(c.E.KS, c.DB, args[1:], true, c.Now) {
+		c.notifyMSet(args[1:])
 		c.W.Int(1)
 	} else {
 		c.W.Int(0)
@@ -537,6 +566,7 @@ func AppendValue(sh *keyspace.Shard, db int, key string, val []byte, now int64) 
 func appendCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	n, err := AppendValue(c.Shard(key), c.DB, key, args[2], c.Now)
+	c.notifyOK(err, NotifyString, "append", key)
 	if err != nil {
 		c.W.Error(ToWire(err))
 		return
@@ -676,6 +706,9 @@ func setrangeCmd(c *Ctx, args [][]byte) {
 	}
 	key := Key(args[1])
 	n, err := SetRangeValue(c.Shard(key), c.DB, key, offset, args[3], c.Now)
+	if len(args[3]) > 0 {
+		c.notifyOK(err, NotifyString, "setrange", key)
+	}
 	if err != nil {
 		c.W.Error(ToWire(err))
 		return
@@ -748,12 +781,14 @@ func incrReply(c *Ctx, n int64, err error) {
 func incrCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	n, err := IncrInt(c.Shard(key), c.DB, key, 1, c.Now)
+	c.notifyOK(err, NotifyString, "incrby", key)
 	incrReply(c, n, err)
 }
 
 func decrCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	n, err := IncrInt(c.Shard(key), c.DB, key, -1, c.Now)
+	c.notifyOK(err, NotifyString, "incrby", key)
 	incrReply(c, n, err)
 }
 
@@ -765,6 +800,7 @@ func incrbyCmd(c *Ctx, args [][]byte) {
 	}
 	key := Key(args[1])
 	n, err := IncrInt(c.Shard(key), c.DB, key, delta, c.Now)
+	c.notifyOK(err, NotifyString, "incrby", key)
 	incrReply(c, n, err)
 }
 
@@ -776,6 +812,7 @@ func decrbyCmd(c *Ctx, args [][]byte) {
 	}
 	key := Key(args[1])
 	n, err := DecrInt(c.Shard(key), c.DB, key, delta, c.Now)
+	c.notifyOK(err, NotifyString, "incrby", key)
 	incrReply(c, n, err)
 }
 
@@ -1243,10 +1280,12 @@ func IncrFloatValue(sh *keyspace.Shard, db int, key string, incr []byte, now int
 func incrbyfloatCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	v, err := IncrFloatValue(c.Shard(key), c.DB, key, args[2], c.Now)
+	c.notifyOK(err, NotifyString, "incrbyfloat", key)
 	if err != nil {
 		c.W.Error(ToWire(err))
 		return
 	}
+	c.Propagate(pSET, args[1], v, pKEEPTTL)
 	c.W.Bulk(v)
 }
 

@@ -324,6 +324,7 @@ opts:
 	}
 	key := Key(args[1])
 	r, err := ZAddMembers(c.Shard(key), &c.E.Limits, c.DB, key, flags, scores, members, c.Now)
+	c.notifyZAdd(err, r, flags, key)
 	switch {
 	case err != nil:
 		c.W.Error(ToWire(err))
@@ -364,6 +365,7 @@ func ZRem(sh *keyspace.Shard, db int, key string, members [][]byte, now int64) (
 func zremCmd(c *Ctx, args [][]byte) {
 	key := Key(args[1])
 	n, err := ZRem(c.Shard(key), c.DB, key, args[2:], c.Now)
+	c.notifyRemoved(err, n, NotifyZSet, "zrem", key)
 	if zsetReplyErr(c, err) {
 		return
 	}
@@ -721,7 +723,11 @@ func zrangestoreCmd(c *Ctx, args [][]byte) {
 	if err := parseZRange(args, 2, true, zKindAuto, zDirAuto, &sp); zsetReplyErr(c, err) {
 		return
 	}
+	existed := c.ExistsForNotify(NotifyGeneric, Key(args[1]))
 	n, err := ZRangeStore(c.E.KS, &c.E.Limits, c.DB, Key(args[1]), Key(args[2]), &sp, c.Now)
+	if err == nil {
+		c.NotifyStore(existed, n, NotifyZSet, "zrangestore", Key(args[1]))
+	}
 	if zsetReplyErr(c, err) {
 		return
 	}
@@ -792,6 +798,7 @@ func zremrangeGeneric(c *Ctx, args [][]byte, kind ZRangeKind) {
 	}
 	key := Key(args[1])
 	n, err := ZRemRange(c.Shard(key), c.DB, key, &sp, c.Now)
+	c.notifyRemoved(err, n, NotifyZSet, zremrangeEvent(kind), key)
 	if zsetReplyErr(c, err) {
 		return
 	}
@@ -926,6 +933,7 @@ func zpopGeneric(c *Ctx, args [][]byte, high bool) {
 		return
 	}
 	ZPopWrite(c.W, sh, c.DB, e, args[1], high, max(count, 1), layout)
+	c.notifyRemoved(nil, 1, NotifyZSet, zpopEvent(high), key)
 }
 
 // ZMPopArgs are the parsed arguments of ZMPOP and BZMPOP.
@@ -992,6 +1000,8 @@ func zmpopCmd(c *Ctx, args [][]byte) {
 	}
 	key := Key(a.Keys[i])
 	ZPopWrite(c.W, c.Shard(key), c.DB, e, a.Keys[i], a.Max, a.Count, ZPopKeyedNested)
+	c.notifyRemoved(nil, 1, NotifyZSet, zpopEvent(a.Max), key)
+	c.propagateZPop(a.Keys[i], a.Max, a.Count)
 }
 
 // hzSeq holds 0, 1, 2...: key index lists of consecutive keys are slices
@@ -1498,7 +1508,10 @@ func zcombineGeneric(c *Ctx, args [][]byte, op ZSetOp, name string, store, cardO
 		if len(res) > 0 {
 			z = zbuild(&c.E.Limits, res)
 		}
-		c.W.Int(int64(zsetStore(c.E.KS, c.DB, Key(args[1]), z, c.Now)))
+		existed := c.ExistsForNotify(NotifyGeneric, Key(args[1]))
+		stored := zsetStore(c.E.KS, c.DB, Key(args[1]), z, c.Now)
+		c.NotifyStore(existed, stored, NotifyZSet, name, Key(args[1]))
+		c.W.Int(int64(stored))
 	default:
 		nested := zWithScoresHeader(c.W, len(res), withScores)
 		for i := range res {

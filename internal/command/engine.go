@@ -29,13 +29,30 @@ type Engine struct {
 	// blocking holds the clients blocked on keys (BLPOP...), per shard;
 	// see blocking.go.
 	blocking blockRegistry
+	// watch holds the keys watched by transactions (WATCH), per shard;
+	// see multi.go.
+	watch watchRegistry
+	// notify is the keyspace notification state; see notify.go.
+	notify notifyState
+	// Prop, when set, receives the records of write commands for the
+	// append-only file; see propagate.go. Set it before concurrent use.
+	Prop Propagator
+	// Persist, when set, runs SAVE, BGSAVE, LASTSAVE and BGREWRITEAOF
+	// (cmd_persist.go); nil for an in-memory database.
+	Persist Persister
+	// mem holds the maxmemory check's hooks and the command counters;
+	// see cmd_memory.go and cmd_info.go.
+	mem memState
 }
 
 // NewEngine returns an engine over ks.
 func NewEngine(ks *keyspace.Keyspace, clk *clock.Clock) *Engine {
 	e := &Engine{KS: ks, Clock: clk, Limits: object.DefaultLimits(),
-		blocking: newBlockRegistry(ks.NumShards())}
+		blocking: newBlockRegistry(ks.NumShards()), watch: newWatchRegistry(ks.NumShards())}
 	ks.OnDelete = e.keyDeleted
+	e.mem.init(e)
+	e.OnKeyDeleted(e.watchDeleted) // WATCH: expired and evicted keys are modified
+	e.OnKeyDeleted(e.keyRemoved)   // "expired" / "evicted" events
 	return e
 }
 
@@ -65,8 +82,11 @@ type Session struct {
 	ctx     Ctx
 	keys    []int
 	locks   keyspace.LockSet
-	blk     *waiter // the registration of a blocked command, see blocking.go
-	spare   *waiter // a finished waiter kept for reuse
+	blk     *waiter     // the registration of a blocked command, see blocking.go
+	spare   *waiter     // a finished waiter kept for reuse
+	tx      *txState    // MULTI queue and watched keys, see multi.go
+	held    bool        // EXEC holds every shard lock (Ctx.LocksHeld)
+	prop    sessionProp // propagation state, see propagate.go
 }
 
 // NewSession returns a session on database db.
@@ -83,6 +103,8 @@ type Ctx struct {
 	W   Reply
 	DB  int
 	Now int64
+	// capture, when set, holds back keyspace events (see callTracked).
+	capture *[]capturedEvent
 }
 
 // Exec looks the command up, checks its arity, locks the shards its keys
@@ -100,6 +122,9 @@ func (e *Engine) Exec(s *Session, args [][]byte, w Reply) {
 func (e *Engine) ExecContext(ctx context.Context, s *Session, args [][]byte, w Reply) error {
 	if len(args) == 0 {
 		return nil
+	}
+	if s.tx != nil && s.tx.multi {
+		return e.queue(ctx, s, args, w)
 	}
 	cmd := Lookup(args[0])
 	if cmd == nil {
@@ -166,6 +191,10 @@ func (e *Engine) Run(s *Session, cmd *Command, args [][]byte, w Reply) {
 
 // RunContext is Run with ExecContext's cancellation.
 func (e *Engine) RunContext(ctx context.Context, s *Session, cmd *Command, args [][]byte, w Reply) error {
+	if cmd.Flags&FlagDenyOOM != 0 && e.KS.OverLimit() && e.DenyOOM() {
+		w.Error(WireOOM) // over maxmemory and nothing left to evict
+		return nil
+	}
 	e.run(s, cmd, args, w)
 	if s.blk == nil {
 		return nil
@@ -180,19 +209,23 @@ func (e *Engine) run(s *Session, cmd *Command, args [][]byte, w Reply) {
 	ks := e.KS
 	switch {
 	case cmd.Flags&FlagSelfLock != 0:
+		e.mem.countKeyless(s)
 		c.Now = e.Clock.NowMs()
 		e.call(c, cmd, args)
 		return
 	case cmd.Flags&FlagAllShards != 0:
 		ks.LockAll()
 		defer ks.UnlockAll()
+		ks.Shard(0).Commands++
 		c.Now = e.Clock.NowMs()
-		e.call(c, cmd, args)
+		e.callAllShards(c, cmd, args)
 		return
 	}
 	var ok bool
 	s.keys, ok = cmd.KeyIndexes(args, s.keys[:0])
 	if !ok || len(s.keys) == 0 {
+		s.keys = s.keys[:0] // no lock held: nothing for callLogged to inspect
+		e.mem.countKeyless(s)
 		c.Now = e.Clock.NowMs()
 		e.call(c, cmd, args)
 		return
@@ -201,8 +234,15 @@ func (e *Engine) run(s *Session, cmd *Command, args [][]byte, w Reply) {
 		sh := ks.ShardFor(Key(args[s.keys[0]]))
 		sh.Lock()
 		defer sh.Unlock()
+		sh.Commands++
 		c.Now = e.Clock.NowMs()
-		e.call(c, cmd, args)
+		if e.observed(sh.Index()) { // watched keys or blocked clients here
+			e.callObserved(c, cmd, args, s.keys)
+			sh.Settle() // account in-place changes of aggregates (keyspace/memory.go)
+			return
+		}
+		e.callKeyed(c, cmd, args)
+		sh.Settle()
 		return
 	}
 	s.locks.Reset()
@@ -211,15 +251,26 @@ func (e *Engine) run(s *Session, cmd *Command, args [][]byte, w Reply) {
 	}
 	s.locks.Lock(ks)
 	defer s.locks.Unlock(ks)
+	ks.Shard(s.locks.Indexes()[0]).Commands++
 	c.Now = e.Clock.NowMs()
-	e.call(c, cmd, args)
+	for _, i := range s.locks.Indexes() {
+		if e.observed(i) {
+			e.callObserved(c, cmd, args, s.keys)
+			return
+		}
+	}
+	e.callKeyed(c, cmd, args)
 }
 
 // call runs the handler with the command's locks held. After a blocked
 // command's retry it settles the registration while the locks are still
 // held (see afterRetry).
 func (e *Engine) call(c *Ctx, cmd *Command, args [][]byte) {
-	cmd.Run(c, args)
+	if e.Prop != nil && cmd.Flags&FlagWrite != 0 {
+		e.callLogged(c, cmd, args)
+	} else {
+		cmd.Run(c, args)
+	}
 	if c.S.blk != nil {
 		e.afterRetry(c)
 	}

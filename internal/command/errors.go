@@ -28,6 +28,10 @@ var (
 	ErrClosed       = errors.New("kevy: database is closed")
 	ErrInvalidValue = errors.New("kevy: invalid argument")
 	ErrReadOnly     = errors.New("kevy: write refused")
+	// ErrPersistence: the append-only file or a snapshot could not be
+	// written; writes are refused until the database is reopened
+	// (Redis's MISCONF).
+	ErrPersistence = errors.New("kevy: persistence failed")
 )
 
 // Wire texts of the common replies. Handlers pass them to Reply.Error.
@@ -87,6 +91,7 @@ var wireToKind = []struct {
 	{"NOAUTH", ErrNoAuth},
 	{"BUSYKEY", ErrBusyKey},
 	{"READONLY", ErrReadOnly},
+	{"MISCONF", ErrPersistence},
 	{"ERR invalid expire time", ErrInvalidValue},
 	// Generic key commands (cmd_keys.go).
 	{"ERR NX and XX, GT or LT options", ErrSyntax},

@@ -119,6 +119,9 @@ func startRedis(bin string) (*RedisServer, error) {
 		"--logfile", "",
 		"--databases", "16",
 		"--protected-mode", "yes",
+		// DEBUG SET-ACTIVE-EXPIRE lets the notification tests observe
+		// lazy expiry alone.
+		"--enable-debug-command", "local",
 	)
 	s.cmd.Dir = dir
 	s.cmd.Stdout = s.log

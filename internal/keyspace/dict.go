@@ -21,6 +21,8 @@ import (
 type dict struct {
 	t         [2]bucketTable
 	rehashIdx int // next bucket of t[0] to move; -1 when not rehashing
+	// owner, when set, is accounted for the bucket arrays (memory.go).
+	owner *table
 }
 
 type bucketTable struct {
@@ -129,6 +131,7 @@ func (d *dict) resize(n int) {
 		return
 	}
 	d.t[1] = bucketTable{b: make([]*Entry, size)}
+	d.accountBuckets(size)
 	d.rehashIdx = 0
 	if d.t[0].used == 0 {
 		d.finishRehash()
@@ -167,6 +170,7 @@ func (d *dict) rehashStep(n int) {
 }
 
 func (d *dict) finishRehash() {
+	d.accountBuckets(-len(d.t[0].b))
 	d.t[0] = d.t[1]
 	d.t[1] = bucketTable{}
 	d.rehashIdx = -1

@@ -25,4 +25,24 @@
 // on access (lazy expiry); ActiveExpire samples keys with a TTL and
 // removes expired ones, repeating while more than a quarter of a sample
 // was stale, as Redis's active expire cycle does.
+//
+// # Memory accounting
+//
+// Every key's cost (its Entry, key and string bytes, value object and
+// deadline slot) and every table's (buckets, structures) is accounted as
+// it changes, per table and per shard (memory.go). Aggregate values are
+// changed in place by command handlers, so each one a lookup returns is
+// noted and measured again (O(1) MemUsage) when the shard lock is
+// released. A keyspace-wide total, published by the shards in small
+// batches, backs the cheap maxmemory check (OverLimit).
+//
+// # Eviction
+//
+// Over the limit, Evict removes keys by the configured Policy, as Redis
+// does it (evict.go): a 24-bit LRU clock in seconds (refined to quarter
+// seconds for ranking), an 8-bit logarithmic LFU counter with decay in
+// the same bits under LFU policies, writes-only clocks under LRM, and an
+// eviction pool of the 16 best candidates fed by sampling one shard at a
+// time, round-robin, with no shard lock held while another is taken.
+// Evicted keys go through OnDelete with ReasonEvicted.
 package keyspace

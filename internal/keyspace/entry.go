@@ -37,19 +37,25 @@ func (t Type) String() string {
 
 // meta layout (32 bits):
 //
-//	bits 0-3   Type
-//	bit  4     flagRaw: the string was produced by APPEND/SETRANGE (Redis
+//	bits 0-2   Type
+//	bit  3     flagRaw: the string was produced by APPEND/SETRANGE (Redis
 //	           reports "raw" for it whatever its content)
-//	bit  5     flagNoInt: the string was produced by INCRBYFLOAT, which Redis
+//	bit  4     flagNoInt: the string was produced by INCRBYFLOAT, which Redis
 //	           stores as embstr even when the result is a whole number
-//	bit  6     flagPrivate: a COPY of a string, which Redis never shares
-//	           (OBJECT REFCOUNT 1 even for small integers)
+//	bit  5     flagPrivate (strings): a COPY of a string, which Redis never
+//	           shares (OBJECT REFCOUNT 1 even for small integers);
+//	           flagNoted (other types): the entry is on its shard's list of
+//	           values to re-measure when the lock is released (memory.go)
+//	bits 6-7   quarter seconds of the LRU clock: with bits 8-31 a 26-bit
+//	           clock in 250 ms units that eviction ranks by (evict.go)
 //	bits 8-31  24-bit access clock: LRU seconds, or LFU counter+decay time
 const (
-	metaTypeMask = 0x0f
-	flagRaw      = 0x10
-	flagNoInt    = 0x20
-	flagPrivate  = 0x40
+	metaTypeMask = 0x07
+	flagRaw      = 0x08
+	flagNoInt    = 0x10
+	flagPrivate  = 0x20
+	flagNoted    = flagPrivate // shared: strings are never noted
+	metaFineSh   = 6
 	metaClockSh  = 8
 	// ClockMax is the largest value of the 24-bit per-key access clock.
 	ClockMax = 1<<24 - 1
@@ -58,6 +64,8 @@ const (
 // Entry is one key in the keyspace. It is deliberately small (48 bytes,
 // one Go size class) because there is one per key: the key and a string
 // value share a single byte allocation (data), other types hang off obj.
+// For the other types vlen holds the value object's accounted size in
+// 16-byte units (see memory.go), since they have no string bytes.
 //
 // An Entry is owned by its shard and must only be read or written while
 // the shard lock is held.
@@ -89,7 +97,7 @@ func (e *Entry) Expire() int64 { return e.expire }
 // under the shard lock until the next mutation). Callers that hand bytes to
 // users must copy them.
 func (e *Entry) Str() []byte {
-	if e.vlen == 0 {
+	if e.vlen == 0 || e.meta&metaTypeMask != uint32(TypeString) {
 		return nil
 	}
 	return unsafe.Slice((*byte)(unsafe.Add(e.data, e.klen)), int(e.vlen))
@@ -139,9 +147,10 @@ func (e *Entry) SetPrivate() { e.meta |= flagPrivate }
 // Clock returns the 24-bit access clock (LRU seconds or LFU data).
 func (e *Entry) Clock() uint32 { return e.meta >> metaClockSh }
 
-// SetClock stores the 24-bit access clock.
+// SetClock stores the 24-bit access clock (and clears its quarter
+// seconds).
 func (e *Entry) SetClock(c uint32) {
-	e.meta = e.meta&(1<<metaClockSh-1) | (c&ClockMax)<<metaClockSh
+	e.meta = e.meta&(1<<metaFineSh-1) | (c&ClockMax)<<metaClockSh
 }
 
 func (e *Entry) setType(t Type) {

@@ -30,6 +30,10 @@ type Keyspace struct {
 
 	// noExpire suspends expiry (used while loading data or replaying).
 	noExpire bool
+
+	// acct is the memory accounting and eviction state (memory.go,
+	// evict.go).
+	acct accounting
 }
 
 // New builds an empty keyspace.
@@ -46,6 +50,7 @@ func New(cfg Config) *Keyspace {
 		s.dbs = make([]*table, cfg.Databases)
 		s.rnd = rand.New(rand.NewPCG(uint64(i)+1, 0x6b657679))
 	}
+	ks.acct.flushThr = defaultFlushThr
 	return ks
 }
 
@@ -79,21 +84,6 @@ func (ks *Keyspace) ShardFor(key string) *Shard {
 
 // NowMs returns the keyspace clock's time in Unix ms.
 func (ks *Keyspace) NowMs() int64 { return ks.clk.NowMs() }
-
-// LRUClock returns the current 24-bit LRU clock (seconds).
-func (ks *Keyspace) LRUClock(now int64) uint32 {
-	return uint32(now/1000) & ClockMax
-}
-
-func (ks *Keyspace) initClock(e *Entry) {
-	e.SetClock(ks.LRUClock(ks.clk.NowMs()))
-}
-
-func (ks *Keyspace) touch(e *Entry, now int64) {
-	if c := ks.LRUClock(now); e.Clock() != c {
-		e.SetClock(c)
-	}
-}
 
 // LockSet is a sorted, duplicate-free set of shard indexes locked together.
 // Its zero value is empty; it avoids allocation for up to 8 shards.
@@ -138,7 +128,9 @@ func (l *LockSet) Lock(ks *Keyspace) {
 // Unlock releases what Lock acquired.
 func (l *LockSet) Unlock(ks *Keyspace) {
 	for j := len(l.idx) - 1; j >= 0; j-- {
-		ks.shards[l.idx[j]].mu.Unlock()
+		s := &ks.shards[l.idx[j]]
+		s.Settle()
+		s.Unlock()
 	}
 }
 
@@ -152,7 +144,9 @@ func (ks *Keyspace) LockAll() {
 // UnlockAll releases the locks LockAll took.
 func (ks *Keyspace) UnlockAll() {
 	for i := len(ks.shards) - 1; i >= 0; i-- {
-		ks.shards[i].mu.Unlock()
+		s := &ks.shards[i]
+		s.Settle()
+		s.Unlock()
 	}
 }
 
@@ -164,7 +158,7 @@ func (ks *Keyspace) DBSize(db int) int {
 		s := &ks.shards[i]
 		s.mu.Lock()
 		n += s.Len(db)
-		s.mu.Unlock()
+		s.Unlock()
 	}
 	return n
 }
@@ -181,7 +175,8 @@ func (ks *Keyspace) ActiveExpireCycle(budgetPerShard int) int {
 		for db := range s.dbs {
 			removed += s.ActiveExpire(db, now, budgetPerShard)
 		}
-		s.mu.Unlock()
+		s.Settle()
+		s.Unlock()
 	}
 	return removed
 }

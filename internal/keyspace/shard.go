@@ -23,10 +23,16 @@ type table struct {
 	// its largest since; Go maps never shrink, so a map far below its peak
 	// is rebuilt to keep sampling cheap.
 	peakExpires int
+	// used is the memory accounted to this table (memory.go).
+	used int64
+	sh   *Shard
 }
 
-func newTable() *table {
-	return &table{keys: newDict(), expires: make(map[*Entry]struct{})}
+func newTable(s *Shard) *table {
+	t := &table{keys: newDict(), expires: make(map[*Entry]struct{}), sh: s}
+	t.keys.owner = t
+	s.account(t, tableBytes+int64(t.keys.buckets())*bucketBytes)
+	return t
 }
 
 // Shard is one lock's worth of the keyspace: every logical database's
@@ -43,6 +49,11 @@ type Shard struct {
 	Hits, Misses, ExpiredKeys, EvictedKeys int64
 	// Dirty counts modifications since start (Redis's "dirty").
 	Dirty int64
+	// Commands counts commands the engine ran with this shard as the
+	// first one locked (INFO total_commands_processed).
+	Commands int64
+
+	acct shardAcct // memory accounting, see memory.go
 
 	_ [64]byte // keep neighbouring shards' locks on separate cache lines
 }
@@ -50,7 +61,9 @@ type Shard struct {
 // Lock acquires the shard lock.
 func (s *Shard) Lock() { s.mu.Lock() }
 
-// Unlock releases the shard lock.
+// Unlock releases the shard lock. It stays a bare mutex release, cheap
+// enough to inline: the size changes of aggregate values are accounted by
+// Settle and at their next lookup (see memory.go).
 func (s *Shard) Unlock() { s.mu.Unlock() }
 
 // Index returns the shard's position in the keyspace.
@@ -59,7 +72,7 @@ func (s *Shard) Index() int { return s.idx }
 func (s *Shard) table(db int) *table {
 	t := s.dbs[db]
 	if t == nil {
-		t = newTable()
+		t = newTable(s)
 		s.dbs[db] = t
 	}
 	return t
@@ -91,7 +104,11 @@ func (s *Shard) Lookup(db int, key string, now int64) *Entry {
 		return nil
 	}
 	s.Hits++
-	s.ks.touch(e, now)
+	if s.ks.acct.mode == clockLRU {
+		e.setLRU(now)
+	} else {
+		s.touchRead(e, now)
+	}
 	return e
 }
 
@@ -101,12 +118,14 @@ func (s *Shard) Lookup(db int, key string, now int64) *Entry {
 func (s *Shard) LookupWrite(db int, key string, now int64) *Entry {
 	e := s.Peek(db, key, now)
 	if e != nil {
-		s.ks.touch(e, now)
+		s.TouchWrite(e, now)
 	}
 	return e
 }
 
-// Peek is Lookup without statistics or access-clock updates.
+// Peek is Lookup without statistics or access-clock updates. Like every
+// lookup, it notes a value of the aggregate types for re-measurement (see
+// Settle), since the caller may change it in place.
 func (s *Shard) Peek(db int, key string, now int64) *Entry {
 	t := s.dbs[db]
 	if t == nil {
@@ -121,6 +140,9 @@ func (s *Shard) Peek(db int, key string, now int64) *Entry {
 		s.expireEntry(db, t, e, h)
 		return nil
 	}
+	if e.meta&metaTypeMask > uint32(TypeString) {
+		s.lookedUp(t, e) // an aggregate: the caller may change it in place
+	}
 	return e
 }
 
@@ -129,6 +151,8 @@ func (s *Shard) expireEntry(db int, t *table, e *Entry, h uint64) {
 	key := e.Key()
 	t.keys.remove(key, h)
 	t.dropExpire(e)
+	s.unnote(e)
+	s.account(t, -entryBytes(e))
 	s.ExpiredKeys++
 	s.Dirty++
 	if f := s.ks.OnDelete; f != nil {
@@ -159,8 +183,10 @@ func (s *Shard) SetExpire(db int, e *Entry, deadline int64) {
 		if len(t.expires) > t.peakExpires {
 			t.peakExpires = len(t.expires)
 		}
+		s.account(t, TTLBytes)
 	} else if e.expire != 0 && deadline == 0 {
 		t.dropExpire(e)
+		s.account(t, -TTLBytes)
 	}
 	e.expire = deadline
 }
@@ -172,27 +198,40 @@ func (s *Shard) SetString(db int, key string, val []byte, deadline int64, keepTT
 	t := s.table(db)
 	h := hashKey(key)
 	e := t.keys.find(key, h)
+	now := s.ks.clk.NowMs()
 	if e == nil {
 		e = newEntry(key, len(val))
-		copy(e.Str(), val)
 		e.setType(TypeString)
-		s.ks.initClock(e)
+		copy(e.Str(), val)
+		s.initClock(e, now)
 		t.keys.insert(e, h)
+		s.account(t, EntryBytes+int64(e.dcap))
 		if deadline != 0 {
 			s.SetExpire(db, e, deadline)
 		}
 		s.Dirty++
 		return e
 	}
+	oldCap := int64(e.dcap)
 	if e.Type() != TypeString {
+		oldCap += int64(e.vlen) << objUnitShift
 		e.obj = nil
+		e.vlen = 0
+		s.unnote(e)
 	}
 	e.setType(TypeString)
 	e.setStr(val)
+	if d := int64(e.dcap) - oldCap; d != 0 {
+		s.account(t, d)
+	}
 	if !keepTTL && e.expire != deadline {
 		s.SetExpire(db, e, deadline)
 	}
-	s.ks.initClock(e)
+	if s.ks.acct.mode != clockLFU {
+		e.setLRU(now)
+	} else {
+		s.lfuTouch(e, now)
+	}
 	s.Dirty++
 	return e
 }
@@ -204,7 +243,14 @@ func (s *Shard) GrowString(e *Entry, n int) []byte {
 	s.Dirty++
 	e.SetRaw(true)
 	e.meta &^= flagPrivate
-	return e.growStr(n)
+	oldCap := e.dcap
+	v := e.growStr(n)
+	if e.dcap != oldCap {
+		if t := s.tableOf(e); t != nil {
+			s.account(t, int64(e.dcap)-int64(oldCap))
+		}
+	}
+	return v
 }
 
 // Add inserts a new non-string key that must not exist live (callers look
@@ -215,12 +261,16 @@ func (s *Shard) Add(db int, key string, typ Type, obj unsafe.Pointer) *Entry {
 	if old := t.keys.find(key, h); old != nil {
 		t.keys.remove(key, h)
 		t.dropExpire(old)
+		s.unnote(old)
+		s.account(t, -entryBytes(old))
 	}
 	e := newEntry(key, 0)
 	e.setType(typ)
 	e.obj = obj
-	s.ks.initClock(e)
+	s.initClock(e, s.ks.clk.NowMs())
 	t.keys.insert(e, h)
+	s.account(t, EntryBytes+int64(e.dcap))
+	s.note(t, e) // the caller fills the new value in
 	s.Dirty++
 	return e
 }
@@ -243,6 +293,8 @@ func (s *Shard) Delete(db int, key string, now int64) *Entry {
 	}
 	t.keys.remove(key, h)
 	t.dropExpire(e)
+	s.unnote(e)
+	s.account(t, -entryBytes(e))
 	s.Dirty++
 	return e
 }
@@ -254,6 +306,8 @@ func (s *Shard) Unlink(db int, e *Entry) {
 	key := e.Key()
 	t.keys.remove(key, hashKey(key))
 	t.dropExpire(e)
+	s.unnote(e)
+	s.account(t, -entryBytes(e))
 	s.Dirty++
 }
 
@@ -268,6 +322,8 @@ func (s *Shard) Insert(db int, e *Entry) {
 			t.peakExpires = len(t.expires)
 		}
 	}
+	s.measure(e)
+	s.account(t, entryBytes(e))
 	s.Dirty++
 }
 
@@ -275,11 +331,16 @@ func (s *Shard) Insert(db int, e *Entry) {
 // object, TTL and access clock, detached from any table (RENAME, COPY use
 // it). The value object is shared, not cloned.
 func Rekey(e *Entry, key string) *Entry {
-	n := newEntry(key, int(e.vlen))
+	vlen := 0
+	if e.Type() == TypeString {
+		vlen = int(e.vlen)
+	}
+	n := newEntry(key, vlen)
+	n.meta = e.meta
+	unnote(n) // a fresh entry is on no list
 	copy(n.Str(), e.Str())
 	n.obj = e.obj
 	n.expire = e.expire
-	n.meta = e.meta
 	return n
 }
 
@@ -348,8 +409,10 @@ func (s *Shard) Flush(db int) int {
 	if t == nil {
 		return 0
 	}
+	s.settle() // nothing noted may refer to the dropped table afterwards
 	n := t.keys.len()
 	s.dbs[db] = nil
+	s.account(t, -t.used)
 	s.Dirty += int64(n)
 	return n
 }

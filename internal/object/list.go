@@ -36,9 +36,13 @@ type List struct {
 	// spare is an emptied full-size node kept for reuse so that a queue
 	// (push at one end, pop at the other) reaches a steady state without
 	// allocating; only kept while the list has at least two nodes.
-	spare    *listNode
-	length   int
-	nodes    int
+	spare  *listNode
+	length int
+	nodes  int
+	// bufBytes is the sum of the linked nodes' buffer sizes, kept up to
+	// date by linkAfter, unlink, makeGap and shrink so that MemUsage is
+	// O(1).
+	bufBytes int
 	maxBytes int32 // node byte budget; 0 means listDefaultNodeBytes
 	maxCount int32 // node element cap; 0 means unlimited
 }
@@ -293,6 +297,7 @@ func (l *List) makeGap(n *listNode, pos, need int) int {
 		copy(dst[newOff:], buf[n.off:pos])
 		copy(dst[gap+need:], buf[pos:n.end])
 	}
+	l.bufBytes += len(dst) - len(buf)
 	n.buf = dst
 	n.off, n.end = newOff, newOff+total
 	return gap
@@ -357,6 +362,7 @@ func (l *List) linkAfter(at, m *listNode) {
 		l.tail = m
 	}
 	l.nodes++
+	l.bufBytes += len(m.buf)
 	switch {
 	case m.prev == nil && m.next == nil:
 		m.off = len(m.buf) / 2
@@ -382,6 +388,7 @@ func (l *List) unlink(n *listNode) {
 	}
 	n.prev, n.next = nil, nil
 	l.nodes--
+	l.bufBytes -= len(n.buf)
 	if l.nodes < 2 {
 		l.spare = nil
 	}
@@ -413,6 +420,7 @@ func (l *List) shrink(n *listNode, factor int) {
 	}
 	off := (len(nb) - u) / 2
 	copy(nb[off:], n.buf[n.off:n.end])
+	l.bufBytes += len(nb) - len(n.buf)
 	n.buf, n.off, n.end = nb, off, off+u
 }
 
@@ -918,12 +926,10 @@ func (l *List) Clone() *List {
 }
 
 // MemUsage returns the approximate heap bytes held by the list: its header,
-// node headers and node buffers (full capacity, including free space).
+// node headers and node buffers (full capacity, including free space). It
+// is O(1): the buffer total is maintained as nodes change.
 func (l *List) MemUsage() int {
-	m := listStructAlloc
-	for n := l.head; n != nil; n = n.next {
-		m += listNodeAlloc + len(n.buf)
-	}
+	m := listStructAlloc + l.nodes*listNodeAlloc + l.bufBytes
 	if l.spare != nil {
 		m += listNodeAlloc + len(l.spare.buf)
 	}

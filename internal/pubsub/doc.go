@@ -38,6 +38,10 @@
 // message and counts it ([Sub.Dropped]). Either way memory stays bounded
 // and the publisher goes on at full speed. The queue's ring grows on
 // demand, so an idle subscriber costs a few hundred bytes, not its limit.
+// SubOptions.Overhead adds a fixed cost per message to the byte count
+// (the RESP server counts its framing, as Redis's output buffer limit
+// does), and SubOptions.SoftBytes makes [Sub.Soft] signal each time the
+// queued bytes cross a soft limit, for the consumer to time.
 //
 // # Concurrency
 //

@@ -625,3 +625,42 @@ func TestConcurrentRace(t *testing.T) {
 	b.Close(ErrClosed)
 	waitFor(t, "idle bus", b.Idle)
 }
+
+func TestSubByteAccounting(t *testing.T) {
+	b := New()
+	s, err := b.NewSub(SubOptions{MaxBytes: 100, Overhead: 10, SoftBytes: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Subscribe(ModeChannel, []string{"ch"}, nil)
+	s.Subscribe(ModePattern, []string{"c*"}, nil)
+	if ch, pat, sh := s.Counts(); ch != 1 || pat != 1 || sh != 0 {
+		t.Fatalf("Counts = %d %d %d", ch, pat, sh)
+	}
+	select {
+	case <-s.Soft():
+		t.Fatal("soft signal before any message")
+	default:
+	}
+	// One publish: a message (2+3+10) and a pmessage (2+2+3+10).
+	b.Publish("ch", []byte("abc"))
+	if got := s.Bytes(); got != 15+17 {
+		t.Fatalf("Bytes = %d, want 32", got)
+	}
+	select {
+	case <-s.Soft():
+	default:
+		t.Fatal("no soft signal after crossing SoftBytes")
+	}
+	buf := make([]*Message, 8)
+	if n := s.Drain(buf); n != 2 || s.Bytes() != 0 {
+		t.Fatalf("Drain = %d, Bytes = %d", n, s.Bytes())
+	}
+	// Over MaxBytes: 7 publishes of 32 bytes exceed 100.
+	for range 7 {
+		b.Publish("ch", []byte("abc"))
+	}
+	if !s.Closed() || s.Err() != ErrSlowSubscriber {
+		t.Fatalf("closed=%v err=%v, want ErrSlowSubscriber", s.Closed(), s.Err())
+	}
+}

@@ -34,8 +34,16 @@ type SubOptions struct {
 	// DefaultBuffer.
 	Buffer int
 	// MaxBytes, when > 0, also bounds the queued bytes (channel, pattern
-	// and payload lengths of the queued messages).
+	// and payload lengths of the queued messages, plus Overhead each).
 	MaxBytes int
+	// Overhead is added to the size of every queued message when bytes
+	// are counted (MaxBytes or SoftBytes): the framing a connection adds,
+	// so that the bound is one of output buffer memory, as in Redis.
+	Overhead int
+	// SoftBytes, when > 0, makes the Sub signal Soft each time its queued
+	// bytes go from at most SoftBytes to more (Redis's soft output
+	// buffer limit; the consumer decides what to do about it).
+	SoftBytes int
 	// Policy applies when a message would exceed either bound.
 	Policy Policy
 }
@@ -63,11 +71,14 @@ type Sub struct {
 	policy   Policy
 	limit    int
 	maxBytes int
+	overhead int
+	soft     int
 	maxRing  int
 	dropped  uint64
 	err      error
 	ready    chan struct{} // capacity 1: "a message arrived"
 	done     chan struct{} // closed when the Sub closes
+	softCh   chan struct{} // capacity 1: "queued bytes went over SoftBytes"
 
 	isClosed atomic.Bool
 
@@ -92,12 +103,20 @@ func newSub(b *Bus, o SubOptions) *Sub {
 		limit:    limit,
 		maxRing:  maxRing,
 		maxBytes: max(o.MaxBytes, 0),
+		overhead: max(o.Overhead, 0),
+		soft:     max(o.SoftBytes, 0),
 		ready:    make(chan struct{}, 1),
 		done:     make(chan struct{}),
+		softCh:   make(chan struct{}, 1),
 	}
 }
 
-func msgSize(m *Message) int { return len(m.Channel) + len(m.Pattern) + len(m.Payload) }
+// counting reports whether the Sub keeps its queued byte count.
+func (s *Sub) counting() bool { return s.maxBytes > 0 || s.soft > 0 }
+
+func (s *Sub) msgSize(m *Message) int {
+	return len(m.Channel) + len(m.Pattern) + len(m.Payload) + s.overhead
+}
 
 // push queues m. It reports whether the Sub counts as a receiver: false
 // only if it was already closed. It never blocks beyond the queue mutex.
@@ -109,8 +128,8 @@ func (s *Sub) push(m *Message) bool {
 	}
 	n := int(s.tail - s.head)
 	size := 0
-	if s.maxBytes > 0 {
-		size = msgSize(m)
+	if s.counting() {
+		size = s.msgSize(m)
 	}
 	if n >= s.limit || s.maxBytes > 0 && s.bytes+size > s.maxBytes {
 		if s.policy == PolicyDropNewest {
@@ -129,6 +148,12 @@ func (s *Sub) push(m *Message) bool {
 	}
 	s.ring[s.tail&uint64(len(s.ring)-1)] = m
 	s.tail++
+	if s.soft > 0 && s.bytes <= s.soft && s.bytes+size > s.soft {
+		select {
+		case s.softCh <- struct{}{}:
+		default:
+		}
+	}
 	s.bytes += size
 	if s.waiting {
 		s.waiting = false
@@ -177,9 +202,9 @@ func (s *Sub) Drain(dst []*Message) int {
 		clear(s.ring[:n-k])
 	}
 	s.head += uint64(n)
-	if s.maxBytes > 0 {
+	if s.counting() {
 		for _, m := range dst[:n] {
-			s.bytes -= msgSize(m)
+			s.bytes -= s.msgSize(m)
 		}
 	}
 	s.mu.Unlock()
@@ -192,6 +217,18 @@ func (s *Sub) Ready() <-chan struct{} { return s.ready }
 
 // Done returns a channel that is closed when the Sub closes.
 func (s *Sub) Done() <-chan struct{} { return s.done }
+
+// Soft returns a channel that receives a value when the queued bytes go
+// over SubOptions.SoftBytes. Signals may be spurious or coalesced.
+func (s *Sub) Soft() <-chan struct{} { return s.softCh }
+
+// Bytes returns the queued bytes as counted for MaxBytes and SoftBytes
+// (0 when neither is set).
+func (s *Sub) Bytes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bytes
+}
 
 // Closed reports whether the Sub is closed.
 func (s *Sub) Closed() bool { return s.isClosed.Load() }
@@ -327,6 +364,14 @@ func (s *Sub) countLocked(mode Mode) int {
 		return len(s.names[ModeShard])
 	}
 	return len(s.names[ModeChannel]) + len(s.names[ModePattern])
+}
+
+// Counts returns the number of channels, patterns and shard channels s
+// is subscribed to.
+func (s *Sub) Counts() (channels, patterns, shards int) {
+	s.reg.Lock()
+	defer s.reg.Unlock()
+	return len(s.names[ModeChannel]), len(s.names[ModePattern]), len(s.names[ModeShard])
 }
 
 // Subscriptions appends the names s is subscribed to in mode, in

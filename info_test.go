@@ -1,0 +1,185 @@
+package kevy_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kevydb/kevy"
+)
+
+// parseInfo splits INFO text into sections of name:value fields, checking
+// the layout Redis uses: "# Title" headers, CRLF line ends, one blank line
+// between sections.
+func parseInfo(t *testing.T, s string) (titles []string, fields map[string]string) {
+	t.Helper()
+	fields = map[string]string{}
+	if s == "" {
+		return nil, fields
+	}
+	if !strings.HasSuffix(s, "\r\n") {
+		t.Fatalf("INFO does not end with CRLF: %q", s[max(0, len(s)-20):])
+	}
+	for i, sec := range strings.Split(strings.TrimSuffix(s, "\r\n"), "\r\n\r\n") {
+		lines := strings.Split(sec, "\r\n")
+		if !strings.HasPrefix(lines[0], "# ") {
+			t.Fatalf("section %d starts with %q", i, lines[0])
+		}
+		titles = append(titles, lines[0][2:])
+		for _, l := range lines[1:] {
+			k, v, ok := strings.Cut(l, ":")
+			if !ok || strings.ContainsAny(l, "\r\n") {
+				t.Fatalf("bad INFO line %q", l)
+			}
+			fields[k] = v
+		}
+	}
+	return titles, fields
+}
+
+func TestInfoCommand(t *testing.T) {
+	clk := kevy.NewManualClock(memT0)
+	db := openTest(t, &kevy.Options{Clock: clk, ManualExpiry: true, MaxMemory: 100 << 20, EvictionPolicy: kevy.AllKeysLRU})
+	ctx := context.Background()
+	for i := range 10 {
+		_ = db.Set("k"+strconv.Itoa(i), []byte("v"))
+	}
+	for i := range 4 {
+		_, _, _ = db.SetArgs("t"+strconv.Itoa(i), []byte("v"), kevy.SetOpts{TTL: 100 * time.Second})
+	}
+	d3, _ := db.Database(3)
+	_ = d3.Set("x", []byte("y"))
+	_, _ = db.Get("k1")
+	_, _ = db.Get("nope")
+	_, _ = db.Do(ctx, "GET", "k2")
+	_, _ = db.Do(ctx, "PING")
+
+	v, err := db.Do(ctx, "INFO")
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles, f := parseInfo(t, v.String())
+	if got := strings.Join(titles, ","); got != "Server,Clients,Memory,Persistence,Stats,Replication,Modules,Cluster,Keyspace" {
+		t.Fatalf("sections %s", got)
+	}
+	for k, want := range map[string]string{
+		"redis_version":     "7.0.15",
+		"redis_mode":        "standalone",
+		"process_id":        strconv.Itoa(os.Getpid()),
+		"tcp_port":          "0",
+		"maxmemory":         strconv.Itoa(100 << 20),
+		"maxmemory_human":   "100.00M",
+		"maxmemory_policy":  "allkeys-lru",
+		"mem_allocator":     "go",
+		"loading":           "0",
+		"aof_enabled":       "0",
+		"keyspace_hits":     "2",
+		"keyspace_misses":   "1",
+		"expired_keys":      "0",
+		"evicted_keys":      "0",
+		"role":              "master",
+		"cluster_enabled":   "0",
+		"connected_clients": "0",
+		"db0":               "keys=14,expires=4,avg_ttl=100000",
+		"db3":               "keys=1,expires=0,avg_ttl=0",
+		"lru_clock":         strconv.FormatInt(memT0.Unix()&(1<<24-1), 10),
+	} {
+		if f[k] != want {
+			t.Errorf("%s = %q, want %q", k, f[k], want)
+		}
+	}
+	if n, _ := strconv.Atoi(f["total_commands_processed"]); n < 2 { // GET and PING through Do (INFO counts too)
+		t.Errorf("total_commands_processed %q", f["total_commands_processed"])
+	}
+	used, _ := strconv.ParseInt(f["used_memory"], 10, 64)
+	if used != db.UsedMemory() || used == 0 {
+		t.Errorf("used_memory %d, UsedMemory %d", used, db.UsedMemory())
+	}
+	for _, k := range []string{"used_memory_human", "used_memory_rss", "used_memory_peak", "mem_fragmentation_ratio",
+		"go_heap_live", "go_heap_objects", "uptime_in_seconds", "run_id", "kevy_version", "rdb_changes_since_last_save"} {
+		if f[k] == "" {
+			t.Errorf("%s missing", k)
+		}
+	}
+
+	// Sections by name, in Redis's order whatever the argument order.
+	v, _ = db.Do(ctx, "INFO", "keyspace", "MEMORY")
+	titles, _ = parseInfo(t, v.String())
+	if strings.Join(titles, ",") != "Memory,Keyspace" {
+		t.Errorf("INFO keyspace memory: %v", titles)
+	}
+	v, _ = db.Do(ctx, "INFO", "nosuchsection")
+	if v.String() != "" {
+		t.Errorf("unknown section: %q", v.String())
+	}
+	v, _ = db.Do(ctx, "INFO", "everything")
+	if titles, _ = parseInfo(t, v.String()); len(titles) != 9 {
+		t.Errorf("INFO everything: %v", titles)
+	}
+
+	// Typed API: the same figures.
+	in, err := db.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Server.RedisVersion != "7.0.15" || in.Memory.MaxMemoryPolicy != "allkeys-lru" || in.Memory.UsedMemory != db.UsedMemory() {
+		t.Errorf("Info = %+v %+v", in.Server, in.Memory)
+	}
+	if len(in.Keyspace) != 2 || in.Keyspace[0] != (kevy.InfoKeyspace{DB: 0, Keys: 14, Expires: 4, AvgTTL: 100000}) || in.Keyspace[1].DB != 3 {
+		t.Errorf("Keyspace = %+v", in.Keyspace)
+	}
+	if in.Memory.GoHeapObjects <= 0 || in.Memory.UsedMemoryRSS <= 0 || in.Memory.MemFragmentationRatio <= 0 {
+		t.Errorf("Go memory figures %+v", in.Memory)
+	}
+}
+
+func TestInfoServerStats(t *testing.T) {
+	db := openTest(t, &kevy.Options{ManualExpiry: true})
+	db.SetServerStats(func() kevy.ServerStats {
+		return kevy.ServerStats{TCPPort: 6380, ConnectedClients: 7, MaxClients: 10000, TotalConnectionsReceived: 42, RejectedConnections: 1}
+	})
+	v, _ := db.Do(context.Background(), "INFO", "server", "clients", "stats")
+	_, f := parseInfo(t, v.String())
+	for k, want := range map[string]string{"tcp_port": "6380", "connected_clients": "7", "maxclients": "10000",
+		"total_connections_received": "42", "rejected_connections": "1"} {
+		if f[k] != want {
+			t.Errorf("%s = %q, want %q", k, f[k], want)
+		}
+	}
+	db.SetServerStats(nil)
+	in, _ := db.Info()
+	if in.Clients.ConnectedClients != 0 {
+		t.Errorf("after SetServerStats(nil): %d clients", in.Clients.ConnectedClients)
+	}
+}
+
+func TestInfoAfterClose(t *testing.T) {
+	db, err := kevy.Open("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := db.Info(); err != kevy.ErrClosed {
+		t.Fatalf("Info after Close: %v", err)
+	}
+	if _, err := db.MemoryUsage("k"); err != kevy.ErrClosed {
+		t.Fatalf("MemoryUsage after Close: %v", err)
+	}
+}
+
+// ExampleDB_Info reads the memory figures INFO reports.
+func ExampleDB_Info() {
+	db, _ := kevy.Open("", &kevy.Options{MaxMemory: 64 << 20, EvictionPolicy: kevy.AllKeysLFU})
+	defer db.Close()
+	_ = db.Set("greeting", []byte("hello"))
+	in, _ := db.Info()
+	fmt.Println(in.Memory.MaxMemory, in.Memory.MaxMemoryPolicy, in.Memory.UsedMemory > 0)
+	fmt.Printf("db%d:keys=%d\n", in.Keyspace[0].DB, in.Keyspace[0].Keys)
+	// Output:
+	// 67108864 allkeys-lfu true
+	// db0:keys=1
+}

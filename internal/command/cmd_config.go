@@ -1,0 +1,416 @@
+package command
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/kevydb/kevy/internal/glob"
+	"github.com/kevydb/kevy/internal/keyspace"
+)
+
+// CONFIG GET, SET, RESETSTAT, REWRITE and HELP over a table of settings.
+// Each Setting has a name (and the older names Redis still accepts), a
+// function that formats its value and one that parses and applies a new
+// value with Redis's checks and error texts. Other parts of kevy add
+// settings with RegisterSetting.
+
+func init() {
+	sub := func(name string, arity int, flags Flags, cats ...string) *Command {
+		return &Command{Name: "config|" + name, Arity: arity, Flags: flags | FlagSelfLock,
+			Run: configCmd, Categories: cats}
+	}
+	const adminFlags = FlagAdmin | FlagNoScript | FlagLoading | FlagStale
+	Register(&Command{Name: "config", Arity: -2, Flags: FlagSelfLock, Run: configCmd,
+		Categories: []string{"slow"},
+		Subcommands: []*Command{
+			sub("get", -3, adminFlags, "admin", "slow", "dangerous"),
+			sub("help", 2, FlagLoading|FlagStale, "slow"),
+			sub("resetstat", 2, adminFlags, "admin", "slow", "dangerous"),
+			sub("rewrite", 2, adminFlags, "admin", "slow", "dangerous"),
+			sub("set", -4, adminFlags, "admin", "slow", "dangerous"),
+		}})
+	RegisterSetting(builtinSettings()...)
+}
+
+// Setting is one CONFIG parameter.
+type Setting struct {
+	// Name is the parameter's name, lower case.
+	Name string
+	// Aliases are other names Redis accepts for it (the *-ziplist-*
+	// names of the listpack settings).
+	Aliases []string
+	// Get formats the current value.
+	Get func(e *Engine) string
+	// Set parses v and applies it, or returns the reason it cannot (the
+	// text after "... - " in Redis's error). A nil Set makes the setting
+	// read-only ("can't set immutable config"). CONFIG SET calls it with
+	// every shard locked, so it may change what commands read under a
+	// shard lock (Engine.Limits).
+	Set func(e *Engine, v string) (errText string)
+}
+
+var settings struct {
+	sync.RWMutex
+	byName map[string]*Setting // names and aliases
+	names  []string            // every name and alias, sorted
+}
+
+// RegisterSetting adds settings to CONFIG's table, replacing any setting
+// registered under the same name (so that the code owning a parameter can
+// take over a placeholder).
+func RegisterSetting(list ...*Setting) {
+	settings.Lock()
+	defer settings.Unlock()
+	if settings.byName == nil {
+		settings.byName = map[string]*Setting{}
+	}
+	for _, s := range list {
+		for _, n := range append([]string{s.Name}, s.Aliases...) {
+			if _, dup := settings.byName[n]; !dup {
+				settings.names = append(settings.names, n)
+			}
+			settings.byName[n] = s
+		}
+	}
+	slices.Sort(settings.names)
+}
+
+// LookupSetting returns the setting named name (or one of its aliases),
+// case-insensitively, or nil.
+func LookupSetting(name string) *Setting {
+	settings.RLock()
+	defer settings.RUnlock()
+	return settings.byName[strings.ToLower(name)]
+}
+
+// resetStatHooks are called by CONFIG RESETSTAT.
+var resetStatHooks struct {
+	sync.Mutex
+	fns []func(e *Engine)
+}
+
+// OnResetStat registers f to be called by CONFIG RESETSTAT, after the
+// shards' counters are reset, to reset statistics kept elsewhere.
+func OnResetStat(f func(e *Engine)) {
+	resetStatHooks.Lock()
+	resetStatHooks.fns = append(resetStatHooks.fns, f)
+	resetStatHooks.Unlock()
+}
+
+// ResetStats zeroes the statistics INFO reports (CONFIG RESETSTAT): the
+// shards' hit, miss, expiry, eviction and command counters, and whatever
+// OnResetStat hooks reset.
+func (e *Engine) ResetStats() {
+	for i := range e.KS.NumShards() {
+		sh := e.KS.Shard(i)
+		sh.Lock()
+		sh.Hits, sh.Misses, sh.ExpiredKeys, sh.EvictedKeys, sh.Commands = 0, 0, 0, 0, 0
+		sh.Unlock()
+	}
+	resetStatHooks.Lock()
+	fns := resetStatHooks.fns
+	resetStatHooks.Unlock()
+	for _, f := range fns {
+		f(e)
+	}
+}
+
+var configHelp = []string{
+	"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"GET <pattern>",
+	"    Return parameters matching the glob-like <pattern> and their values.",
+	"SET <directive> <value>",
+	"    Set the configuration <directive> to <value>.",
+	"RESETSTAT",
+	"    Reset statistics reported by the INFO command.",
+	"REWRITE",
+	"    Rewrite the configuration file.",
+	"HELP",
+	"    Prints this help.",
+}
+
+// configCmd is the CONFIG container; the table checked the arity of the
+// known subcommands, which the server resolves before calling it.
+func configCmd(c *Ctx, args [][]byte) {
+	sub := args[1]
+	switch {
+	case EqualFold(sub, "get") && len(args) >= 3:
+		configGet(c, args[2:])
+	case EqualFold(sub, "set") && len(args) >= 4:
+		configSet(c, args[2:])
+	case EqualFold(sub, "resetstat") && len(args) == 2:
+		c.E.ResetStats()
+		c.OK()
+	case EqualFold(sub, "rewrite") && len(args) == 2:
+		c.W.Error("ERR The server is running without a config file")
+	case EqualFold(sub, "help") && len(args) == 2:
+		c.W.ArrayLen(len(configHelp))
+		for _, l := range configHelp {
+			c.W.SimpleString(l)
+		}
+	case EqualFold(sub, "get"), EqualFold(sub, "set"), EqualFold(sub, "resetstat"),
+		EqualFold(sub, "rewrite"), EqualFold(sub, "help"):
+		c.W.Error(WrongArity("config|" + strings.ToLower(string(sub))))
+	default:
+		c.W.Error("ERR unknown subcommand '" + truncArg(sub) + "'. Try CONFIG HELP.")
+	}
+}
+
+type configPair struct {
+	name string // as asked for
+	s    *Setting
+}
+
+// configGet replies the settings matching the patterns, as a map (RESP2:
+// a flat array). A pattern without glob characters is looked up by name
+// and replied under the name as given; a glob pattern matches the names
+// and aliases case-insensitively. Each name appears once (compared
+// case-insensitively; an alias is another name). Redis replies in its
+// hash table's order, kevy in the order found.
+func configGet(c *Ctx, patterns [][]byte) {
+	var out []configPair
+	seen := map[string]bool{}
+	settings.RLock()
+	for _, p := range patterns {
+		pat := string(p)
+		if !strings.ContainsAny(pat, "[*?") {
+			lower := strings.ToLower(pat)
+			if s := settings.byName[lower]; s != nil && !seen[lower] {
+				seen[lower] = true
+				out = append(out, configPair{pat, s})
+			}
+			continue
+		}
+		for _, n := range settings.names {
+			if !seen[n] && glob.Match(pat, n, true) {
+				seen[n] = true
+				out = append(out, configPair{n, settings.byName[n]})
+			}
+		}
+	}
+	settings.RUnlock()
+	c.E.KS.LockAll()
+	vals := make([]string, len(out))
+	for i, p := range out {
+		vals[i] = p.s.Get(c.E)
+	}
+	c.E.KS.UnlockAll()
+	c.W.MapLen(len(out))
+	for i, p := range out {
+		c.W.BulkString(p.name)
+		c.W.BulkString(vals[i])
+	}
+}
+
+// configSet applies name/value pairs all or nothing, as Redis 7.0 does:
+// unknown names and duplicates are refused before anything changes, and
+// when a value is refused the values already applied are restored.
+func configSet(c *Ctx, args [][]byte) {
+	if len(args)%2 != 0 {
+		c.W.Error(WireSyntax)
+		return
+	}
+	n := len(args) / 2
+	list := make([]*Setting, n)
+	unknown, dup := "", ""
+	for i := range n {
+		name := string(args[2*i])
+		s := LookupSetting(name)
+		if s != nil {
+			// Redis 7.0 tells duplicates by name: a setting and its alias
+			// may both be set, the last one winning.
+			for j := range i {
+				if strings.EqualFold(string(args[2*j]), name) && dup == "" && unknown == "" {
+					dup = name
+				}
+			}
+		}
+		switch {
+		case s == nil:
+			if unknown == "" {
+				unknown = name
+			}
+			continue
+		case unknown != "":
+			continue
+		case s.Set == nil:
+			c.W.Error(configSetErr(name, "can't set immutable config"))
+			return
+		}
+		list[i] = s
+	}
+	switch {
+	case unknown != "":
+		c.W.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + sanitize(unknown) + "'")
+		return
+	case dup != "":
+		c.W.Error(configSetErr(dup, "duplicate parameter"))
+		return
+	}
+	c.E.KS.LockAll()
+	defer c.E.KS.UnlockAll()
+	old := make([]string, n)
+	for i, s := range list {
+		old[i] = s.Get(c.E)
+	}
+	for i, s := range list {
+		if errText := s.Set(c.E, string(args[2*i+1])); errText != "" {
+			for j := i - 1; j >= 0; j-- {
+				list[j].Set(c.E, old[j])
+			}
+			c.W.Error(configSetErr(string(args[2*i]), errText))
+			return
+		}
+	}
+	c.OK()
+}
+
+// configSetErr is Redis's CONFIG SET failure text.
+func configSetErr(name, why string) string {
+	return "ERR CONFIG SET failed (possibly related to argument '" + sanitize(name) + "') - " + why
+}
+
+// ----------------------------------------------------------- value kinds
+
+// IntSetting is a setting holding a plain integer in [lo, hi], parsed
+// like Redis's numeric configs (string2ll), stored by get/set.
+func IntSetting(name string, aliases []string, lo, hi int64, get func(e *Engine) int64, set func(e *Engine, v int64)) *Setting {
+	return &Setting{Name: name, Aliases: aliases,
+		Get: func(e *Engine) string { return strconv.FormatInt(get(e), 10) },
+		Set: func(e *Engine, v string) string {
+			n, ok := ParseInt([]byte(v))
+			if !ok {
+				return "argument couldn't be parsed into an integer"
+			}
+			if n < lo || n > hi {
+				return "argument must be between " + strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10) + " inclusive"
+			}
+			set(e, n)
+			return ""
+		}}
+}
+
+// MemorySetting is a setting holding a byte count in [0, hi], given as
+// digits with an optional unit (b, k, kb, m, mb, g, gb; case-insensitive),
+// as Redis's memory configs are.
+func MemorySetting(name string, aliases []string, hi uint64, get func(e *Engine) uint64, set func(e *Engine, v uint64)) *Setting {
+	return &Setting{Name: name, Aliases: aliases,
+		Get: func(e *Engine) string { return strconv.FormatUint(get(e), 10) },
+		Set: func(e *Engine, v string) string {
+			n, ok := ParseMemory(v)
+			if !ok {
+				return "argument must be a memory value"
+			}
+			if n > hi {
+				return "argument must be between 0 and " + strconv.FormatUint(hi, 10) + " inclusive"
+			}
+			set(e, n)
+			return ""
+		}}
+}
+
+// ParseMemory parses a memory amount the way Redis's memtoull does:
+// decimal digits (possibly none, meaning 0) followed by an optional unit:
+// b, k (1000), kb (1024), m, mb, g or gb, case-insensitively. A value too
+// large for 64 bits once multiplied is refused; digits alone saturate at
+// the largest uint64, as strtoull does.
+func ParseMemory(s string) (uint64, bool) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	var mul uint64
+	switch strings.ToLower(s[i:]) {
+	case "", "b":
+		mul = 1
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1024
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1024 * 1024
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1024 * 1024 * 1024
+	default:
+		return 0, false
+	}
+	if i >= 128 {
+		return 0, false
+	}
+	var v uint64
+	for _, ch := range []byte(s[:i]) {
+		d := uint64(ch - '0')
+		if v > (math.MaxUint64-d)/10 {
+			v = math.MaxUint64 // strtoull saturates on overflow
+			break
+		}
+		v = v*10 + d
+	}
+	if v > math.MaxUint64/mul {
+		return 0, false
+	}
+	return v * mul, true
+}
+
+// ------------------------------------------------------ built-in settings
+
+// Redis's maxmemory-policy values, in the order its error lists them.
+var maxmemoryPolicies = []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+	"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}
+
+func builtinSettings() []*Setting {
+	limit := func(get func(e *Engine) *int) (func(e *Engine) int64, func(e *Engine, v int64)) {
+		return func(e *Engine) int64 { return int64(*get(e)) },
+			func(e *Engine, v int64) { *get(e) = int(v) }
+	}
+	memLimit := func(get func(e *Engine) *int) (func(e *Engine) uint64, func(e *Engine, v uint64)) {
+		return func(e *Engine) uint64 { return uint64(*get(e)) },
+			func(e *Engine, v uint64) { *get(e) = int(v) }
+	}
+	hashEntriesGet, hashEntriesSet := limit(func(e *Engine) *int { return &e.Limits.HashMaxListpackEntries })
+	hashValueGet, hashValueSet := memLimit(func(e *Engine) *int { return &e.Limits.HashMaxListpackValue })
+	intsetGet, intsetSet := limit(func(e *Engine) *int { return &e.Limits.SetMaxIntsetEntries })
+	zsetEntriesGet, zsetEntriesSet := limit(func(e *Engine) *int { return &e.Limits.ZSetMaxListpackEntries })
+	zsetValueGet, zsetValueSet := memLimit(func(e *Engine) *int { return &e.Limits.ZSetMaxListpackValue })
+	listGet, listSet := limit(func(e *Engine) *int { return &e.Limits.ListMaxListpackSize })
+	return []*Setting{
+		{Name: "notify-keyspace-events",
+			Get: func(e *Engine) string { return e.NotifyFlags().String() },
+			Set: func(e *Engine, v string) string {
+				f, ok := ParseNotifyFlags(v)
+				if !ok {
+					return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+				}
+				e.SetNotifyFlags(f)
+				return ""
+			}},
+		IntSetting("hash-max-listpack-entries", []string{"hash-max-ziplist-entries"}, 0, math.MaxInt64, hashEntriesGet, hashEntriesSet),
+		MemorySetting("hash-max-listpack-value", []string{"hash-max-ziplist-value"}, math.MaxInt64, hashValueGet, hashValueSet),
+		IntSetting("set-max-intset-entries", nil, 0, math.MaxInt64, intsetGet, intsetSet),
+		IntSetting("zset-max-listpack-entries", []string{"zset-max-ziplist-entries"}, 0, math.MaxInt64, zsetEntriesGet, zsetEntriesSet),
+		MemorySetting("zset-max-listpack-value", []string{"zset-max-ziplist-value"}, math.MaxInt64, zsetValueGet, zsetValueSet),
+		IntSetting("list-max-listpack-size", []string{"list-max-ziplist-size"}, math.MinInt32, math.MaxInt32, listGet, listSet),
+		// maxmemory and maxmemory-policy report the keyspace's eviction
+		// configuration; they are read-only until the eviction code
+		// registers settings that can change it at run time.
+		{Name: "maxmemory", Get: func(e *Engine) string { return strconv.FormatInt(e.KS.MaxMemory(), 10) }},
+		{Name: "maxmemory-policy", Get: func(e *Engine) string { return e.KS.Policy().String() }},
+	}
+}
+
+// ParseMaxmemoryPolicy parses a maxmemory-policy value like CONFIG SET
+// does, returning the error text for an unknown one.
+func ParseMaxmemoryPolicy(v string) (keyspace.Policy, string) {
+	p, ok := keyspace.ParsePolicy(v)
+	if !ok {
+		return 0, "argument(s) must be one of the following: " + strings.Join(maxmemoryPolicies, ", ")
+	}
+	return p, ""
+}
