@@ -96,6 +96,8 @@ type Server struct {
 	conns     map[*conn]struct{}
 	idle      chan struct{} // closed once shutting down with no connection left
 	idleDone  bool
+
+	accepted, rejected int64 // total connections accepted / refused (max clients), under mu
 }
 
 // trackedListener wraps a listener so that closing it twice (Serve's
@@ -141,6 +143,7 @@ func New(db *kevy.DB, cfg *Config) *Server {
 		idle:  make(chan struct{}),
 	}
 	s.pause.init()
+	db.SetServerStats(s.stats)
 	return s
 }
 
@@ -282,11 +285,33 @@ func (s *Server) addConn(nc net.Conn) (*conn, error) {
 		return nil, ErrServerClosed
 	}
 	if len(s.conns) >= s.cfg.MaxClients {
+		s.rejected++
 		return nil, ErrMaxClients
 	}
 	c := newConn(s, nc)
 	s.conns[c] = struct{}{}
+	s.accepted++
 	return c, nil
+}
+
+// stats reports the connection figures INFO shows (clients section and
+// total_connections_received).
+func (s *Server) stats() kevy.ServerStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := kevy.ServerStats{
+		ConnectedClients:         len(s.conns),
+		MaxClients:               s.cfg.MaxClients,
+		TotalConnectionsReceived: s.accepted,
+		RejectedConnections:      s.rejected,
+	}
+	for _, l := range s.listeners {
+		if a, ok := l.Addr().(*net.TCPAddr); ok {
+			st.TCPPort = a.Port
+			break
+		}
+	}
+	return st
 }
 
 // removeConn forgets a connection whose goroutine is ending.

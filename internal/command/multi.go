@@ -225,6 +225,14 @@ func (e *Engine) queue(ctx context.Context, s *Session, args [][]byte, w Reply) 
 	case "exec", "discard", "multi", "watch":
 		return e.RunContext(ctx, s, cmd, args, w)
 	}
+	// As Redis: a command that may grow memory is refused at queue time
+	// when memory is over the limit and nothing can be evicted, which
+	// aborts the transaction.
+	if cmd.Flags&FlagDenyOOM != 0 && e.KS.OverLimit() && e.DenyOOM() {
+		w.Error(WireOOM)
+		t.abort = true
+		return nil
+	}
 	t.push(cmd, nil, args)
 	w.SimpleString("QUEUED")
 	return nil
@@ -371,6 +379,18 @@ func execCmd(c *Ctx, _ [][]byte) {
 		w.Error(wireExecAbort)
 		e.discardTx(s)
 		return
+	}
+	// As Redis: EXEC of a transaction holding a command that may grow
+	// memory is refused while over the limit with nothing to evict.
+	for i := range t.cmds {
+		if q := t.cmds[i].cmd; q != nil && q.Flags&FlagDenyOOM != 0 {
+			if e.KS.OverLimit() && e.DenyOOM() {
+				w.Error("EXECABORT Transaction discarded because of: " + WireOOM)
+				e.discardTx(s)
+				return
+			}
+			break
+		}
 	}
 	ks := e.KS
 	ls := &s.locks
