@@ -531,7 +531,7 @@ func TestMemoryStats(t *testing.T) {
 	if len(db0) != 6 || db0[2].String() != "overhead.hashtable.expires" {
 		t.Fatalf("db.0 = %v", fields["db.0"])
 	}
-	if x, _ := db0[3].Int(); x != 28 { // one TTL slot
+	if x, _ := db0[3].Int(); x != 16 { // one TTL slot (keyspace.TTLBytes)
 		t.Errorf("db.0 expires overhead %d", x)
 	}
 	if _, err := fields["dataset.percentage"].Float(); err != nil || fields["dataset.percentage"].Kind() != kevy.KindDouble {

@@ -383,7 +383,7 @@ func (ks *Keyspace) evictRandom(now int64) (int64, bool) {
 			}
 			var e *Entry
 			if volatile {
-				for x := range t.expires {
+				for x := range t.expires.from(s.rnd.Uint64()) {
 					e = x
 					break
 				}
@@ -469,7 +469,7 @@ func (s *Shard) sample(ev *evictor, volatile bool, now int64) int {
 		buf := ev.buf[:n]
 		k := 0
 		if volatile {
-			for e := range t.expires {
+			for e := range t.expires.from(s.rnd.Uint64()) {
 				buf[k] = e
 				if k++; k == n {
 					break

@@ -18,18 +18,14 @@ const (
 // table is one logical database inside one shard.
 type table struct {
 	keys    *dict
-	expires map[*Entry]struct{} // entries with a deadline, for the active expiry cycle
-	// peakExpires is the size the expires map had when last rebuilt or
-	// its largest since; Go maps never shrink, so a map far below its peak
-	// is rebuilt to keep sampling cheap.
-	peakExpires int
+	expires ptrSet // entries with a deadline, for the active expiry cycle
 	// used is the memory accounted to this table (memory.go).
 	used int64
 	sh   *Shard
 }
 
 func newTable(s *Shard) *table {
-	t := &table{keys: newDict(), expires: make(map[*Entry]struct{}), sh: s}
+	t := &table{keys: newDict(), sh: s}
 	t.keys.owner = t
 	s.account(t, tableBytes+int64(t.keys.buckets())*bucketBytes)
 	return t
@@ -89,7 +85,7 @@ func (s *Shard) Len(db int) int {
 // ExpiresLen returns the number of keys with a TTL in database db.
 func (s *Shard) ExpiresLen(db int) int {
 	if t := s.dbs[db]; t != nil {
-		return len(t.expires)
+		return t.expires.len()
 	}
 	return 0
 }
@@ -164,25 +160,14 @@ func (t *table) dropExpire(e *Entry) {
 	if e.expire == 0 {
 		return
 	}
-	delete(t.expires, e)
-	if n := len(t.expires); t.peakExpires > 1024 && n < t.peakExpires/8 {
-		m := make(map[*Entry]struct{}, n)
-		for k := range t.expires {
-			m[k] = struct{}{}
-		}
-		t.expires = m
-		t.peakExpires = n
-	}
+	t.expires.remove(e)
 }
 
 // SetExpire sets (deadline > 0) or clears (0) the entry's TTL.
 func (s *Shard) SetExpire(db int, e *Entry, deadline int64) {
 	t := s.table(db)
 	if e.expire == 0 && deadline != 0 {
-		t.expires[e] = struct{}{}
-		if len(t.expires) > t.peakExpires {
-			t.peakExpires = len(t.expires)
-		}
+		t.expires.add(e)
 		s.account(t, TTLBytes)
 	} else if e.expire != 0 && deadline == 0 {
 		t.dropExpire(e)
@@ -317,10 +302,7 @@ func (s *Shard) Insert(db int, e *Entry) {
 	t := s.table(db)
 	t.keys.insert(e, hashKey(e.Key()))
 	if e.expire != 0 {
-		t.expires[e] = struct{}{}
-		if len(t.expires) > t.peakExpires {
-			t.peakExpires = len(t.expires)
-		}
+		t.expires.add(e)
 	}
 	s.measure(e)
 	s.account(t, entryBytes(e))
@@ -433,10 +415,10 @@ func (s *Shard) ActiveExpire(db int, now int64, budget int) int {
 		return 0
 	}
 	removed := 0
-	for budget > 0 && len(t.expires) > 0 {
+	for budget > 0 && t.expires.len() > 0 {
 		sampled, expired := 0, 0
 		var batch [activeExpireSample]*Entry
-		for e := range t.expires {
+		for e := range t.expires.from(s.rnd.Uint64()) {
 			if sampled == activeExpireSample {
 				break
 			}
