@@ -70,7 +70,7 @@ func (db *DB) HSet(key string, fieldValues ...string) (int, error) {
 	}
 	var buf [16][]byte
 	fv := hzViews(buf[:0], fieldValues)
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofHSet(key, fieldValues)
 	}
 	sh, now, err := db.hzLock(key)
@@ -87,7 +87,7 @@ func (db *DB) HSetNX(key, field, value string) (bool, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return false, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofHSetNX(key, field, value)
 	}
 	sh, now, err := db.hzLock(key)
@@ -140,7 +140,7 @@ func (db *DB) HMGet(key string, fields ...string) ([][]byte, error) {
 func (db *DB) HDel(key string, fields ...string) (int, error) {
 	var buf [16][]byte
 	fs := hzViews(buf[:0], fields)
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofHDel(key, fields)
 	}
 	sh, now, err := db.hzLock(key)
@@ -224,7 +224,7 @@ func (db *DB) HIncrBy(key, field string, incr int64) (int64, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofIntCmd("HINCRBY", key, sv(field), iv(incr))
 	}
 	sh, now, err := db.hzLock(key)
@@ -247,7 +247,7 @@ func (db *DB) HIncrByFloat(key, field string, incr float64) (float64, error) {
 	}
 	var buf [32]byte
 	arg := strconv.AppendFloat(buf[:0], incr, 'g', -1, 64)
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofFloatCmd("HINCRBYFLOAT", key, sv(field), arg)
 	}
 	sh, now, err := db.hzLock(key)

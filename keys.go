@@ -56,7 +56,7 @@ func (db *DB) eachKey(keys []string, fn func(*keyspace.Shard, int, string, int64
 // Del removes the given keys and returns how many existed (Redis DEL or
 // UNLINK). It is atomic across keys. Del with no keys returns 0.
 func (db *DB) Del(keys ...string) (int, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofDel(keys)
 	}
 	return db.eachKey(keys, command.DelKey)
@@ -159,7 +159,7 @@ func (db *DB) expire(key string, ms int64, relative bool, opts ExpireOpts, cmd s
 	if err != nil {
 		return false, err
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofExpire(key, ms, relative, opts)
 	}
 	sh := c.ks.ShardFor(key)
@@ -196,7 +196,7 @@ func (db *DB) TTL(key string) (time.Duration, error) {
 // Persist removes key's TTL and reports whether it had one (Redis
 // PERSIST).
 func (db *DB) Persist(key string) (bool, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofPersist(key)
 	}
 	return withKey(db, key, func(sh *keyspace.Shard, now int64) bool {
@@ -210,7 +210,7 @@ func (db *DB) rename(src, dst string, nx bool) (bool, error) {
 	if c.closed.Load() {
 		return false, ErrClosed
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofRename(src, dst, nx)
 	}
 	var ls keyspace.LockSet
@@ -260,7 +260,7 @@ func (db *DB) CopyToDB(src string, dstDB int, dst string, replace bool) (bool, e
 	if err := command.CheckDB(c.ks, dstDB); err != nil {
 		return false, err
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofCopy(src, dstDB, dst, replace)
 	}
 	var ls keyspace.LockSet
@@ -286,7 +286,7 @@ func (db *DB) Move(key string, dstDB int) (bool, error) {
 	if err := command.CheckDB(c.ks, dstDB); err != nil {
 		return false, err
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofMove(key, dstDB)
 	}
 	sh := c.ks.ShardFor(key)
@@ -395,7 +395,7 @@ func (db *DB) FlushDB() error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofFlush(false)
 	}
 	c.ks.LockAll()
@@ -410,7 +410,7 @@ func (db *DB) FlushAll() error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofFlush(true)
 	}
 	c.ks.LockAll()
@@ -427,7 +427,7 @@ func (db *DB) SwapDB(a, b int) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofSwapDB(a, b)
 	}
 	c.ks.LockAll()

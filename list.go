@@ -82,7 +82,7 @@ func (db *DB) push(key string, values []string, side command.ListSide, onlyExist
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofPush(key, values, side, onlyExisting)
 	}
 	sh, now, err := db.lsLock(key)
@@ -122,7 +122,7 @@ func (db *DB) pop(key string, side command.ListSide, count int) ([][]byte, error
 	if count < 0 {
 		return nil, fmt.Errorf("%w: count %d", ErrNotInteger, count)
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofPop(key, side, count)
 	}
 	sh, now, err := db.lsLock(key)
@@ -138,7 +138,7 @@ func (db *DB) pop(key string, side command.ListSide, count int) ([][]byte, error
 }
 
 func (db *DB) popOne(key string, side command.ListSide) ([]byte, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofPopOne(key, side)
 	}
 	vals, err := db.pop(key, side, 1)
@@ -199,7 +199,7 @@ func (db *DB) LInsert(key string, before bool, pivot, value string) (int, error)
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofLInsert(key, before, pivot, value)
 	}
 	sh, now, err := db.lsLock(key)
@@ -229,7 +229,7 @@ func (db *DB) LSet(key string, index int64, value string) error {
 	if err := db.c.denyOOM(); err != nil {
 		return err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofLSet(key, index, value)
 	}
 	sh, now, err := db.lsLock(key)
@@ -244,7 +244,7 @@ func (db *DB) LSet(key string, index int64, value string) error {
 // the first count from the head when count > 0, the last -count from the
 // tail when count < 0, every one when count is 0.
 func (db *DB) LRem(key string, count int64, value string) (int, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofLRem(key, count, value)
 	}
 	sh, now, err := db.lsLock(key)
@@ -258,7 +258,7 @@ func (db *DB) LRem(key string, count int64, value string) (int, error) {
 // LTrim keeps only the elements from start to stop inclusive, with
 // LRange's index rules (Redis LTRIM). A list left empty is deleted.
 func (db *DB) LTrim(key string, start, stop int64) error {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofLTrim(key, start, stop)
 	}
 	sh, now, err := db.lsLock(key)
@@ -325,7 +325,7 @@ func (db *DB) LMove(src, dst string, from, to ListSide) ([]byte, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return nil, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofLMove(src, dst, from, to)
 	}
 	var ls keyspace.LockSet

@@ -8,7 +8,8 @@ import (
 	"github.com/kevydb/kevy/internal/command"
 )
 
-// Typed write methods when the append-only file is on.
+// Typed write methods when the append-only file is on, or keyspace
+// notifications are wanted.
 //
 // The typed API normally calls the command's shared function directly
 // under the shard lock. The append-only file, however, is fed by the
@@ -20,8 +21,13 @@ import (
 // as Do does. Rules are still implemented once: these functions only
 // build the command and read its reply.
 
-// aofOn reports whether typed writes must go through the engine.
-func (c *core) aofOn() bool { return c.persist != nil && c.eng.Prop != nil }
+// viaEngine reports whether typed writes must go through the engine:
+// when the append-only file logs writes, and when keyspace notifications
+// (configured events or OnKeyEvent hooks) must be emitted, since both
+// are produced by the command handlers.
+func (c *core) viaEngine() bool {
+	return (c.persist != nil && c.eng.Prop != nil) || c.eng.NotifyAny()
+}
 
 // sv views a string as bytes without copying (the engine never modifies
 // or retains arguments).

@@ -47,7 +47,7 @@ func (db *DB) SAdd(key string, members ...string) (int, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofSAdd(key, members)
 	}
 	return setOne(db, key, func(sh *keyspace.Shard, now int64) (int, error) {
@@ -58,7 +58,7 @@ func (db *DB) SAdd(key string, members ...string) (int, error) {
 // SRem removes members from the set at key and returns how many were
 // members (Redis SREM). A set left empty is deleted.
 func (db *DB) SRem(key string, members ...string) (int, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofSRem(key, members)
 	}
 	return setOne(db, key, func(sh *keyspace.Shard, now int64) (int, error) {
@@ -102,7 +102,7 @@ func (db *DB) SMembers(key string) ([]string, error) {
 // SPop removes and returns a random member of the set at key, or ErrNil
 // when the key does not exist (Redis SPOP). A set left empty is deleted.
 func (db *DB) SPop(key string) (string, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofSPop(key)
 	}
 	return setOne(db, key, func(sh *keyspace.Shard, now int64) (string, error) {
@@ -113,7 +113,7 @@ func (db *DB) SPop(key string) (string, error) {
 // SPopN removes and returns up to count random members (Redis SPOP key
 // count); a negative count is ErrNotInteger.
 func (db *DB) SPopN(key string, count int) ([]string, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofSPopN(key, count)
 	}
 	return setOne(db, key, func(sh *keyspace.Shard, now int64) ([]string, error) {
@@ -145,7 +145,7 @@ func (db *DB) SMove(src, dst, member string) (bool, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return false, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofSMove(src, dst, member)
 	}
 	return setMulti(db, "SMOVE", dst, []string{src}, func(now int64) (bool, error) {
@@ -167,7 +167,7 @@ func (db *DB) store(name string, op command.SetOp, dst string, keys []string) (i
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofSetStore(name, dst, keys)
 	}
 	return setMulti(db, name, dst, keys, func(now int64) (int, error) {

@@ -35,7 +35,7 @@ func (db *DB) Set(key string, value []byte) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofSet(key, value)
 	}
 	sh := c.ks.ShardFor(key)
@@ -112,7 +112,7 @@ func (db *DB) SetArgs(key string, value []byte, opts SetOpts) (old []byte, writt
 		}
 		p.Deadline = ms
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofSetArgs(key, value, p)
 	}
 	sh := c.ks.ShardFor(key)
@@ -173,7 +173,7 @@ func (db *DB) AppendGet(dst []byte, key string) ([]byte, error) {
 // GETDEL). It returns ErrNil when the key does not exist and ErrWrongType
 // (deleting nothing) when it holds another type.
 func (db *DB) GetDel(key string) ([]byte, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofGetDel(key)
 	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) ([]byte, error) {
@@ -222,7 +222,7 @@ func (db *DB) GetEx(key string, opts GetExOpts) ([]byte, error) {
 	if n == 1 && !opts.Persist && ms <= 0 {
 		return nil, fmt.Errorf("%w: invalid expire time in GetEx", ErrInvalidArgument)
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofGetEx(key, opts, ms)
 	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) ([]byte, error) {
@@ -307,7 +307,7 @@ func (db *DB) mset(pairs []KV, nx bool) (bool, error) {
 	if len(pairs) == 0 {
 		return true, nil
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofMSet(pairs, nx)
 	}
 	var buf [16][]byte
@@ -332,7 +332,7 @@ func (db *DB) Append(key string, value []byte) (int64, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofIntCmd("APPEND", key, value)
 	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) (int64, error) {
@@ -373,7 +373,7 @@ func (db *DB) SetRange(key string, offset int64, value []byte) (int64, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofIntCmd("SETRANGE", key, iv(offset), value)
 	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) (int64, error) {
@@ -396,7 +396,7 @@ func (db *DB) IncrBy(key string, delta int64) (int64, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofIntCmd("INCRBY", key, iv(delta))
 	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) (int64, error) {
@@ -410,7 +410,7 @@ func (db *DB) DecrBy(key string, delta int64) (int64, error) {
 	if err := db.c.denyOOM(); err != nil {
 		return 0, err
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofIntCmd("DECRBY", key, iv(delta))
 	}
 	return withStrShard(db, key, func(sh *keyspace.Shard, now int64) (int64, error) {
@@ -431,7 +431,7 @@ func (db *DB) IncrByFloat(key string, delta float64) (float64, error) {
 	}
 	var buf [32]byte
 	arg := strconv.AppendFloat(buf[:0], delta, 'g', -1, 64)
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofFloatCmd("INCRBYFLOAT", key, arg)
 	}
 	v, err := withStrShard(db, key, func(sh *keyspace.Shard, now int64) ([]byte, error) {

@@ -94,7 +94,7 @@ func (db *DB) ZAdd(key string, members ...Z) (int, error) {
 // ZAddArgs is ZAdd with ZADD's conditions. It returns how many members
 // were added, or with args.CH added or updated.
 func (db *DB) ZAddArgs(key string, args ZAddArgs, members ...Z) (int, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofZAdd(key, args, members)
 	}
 	r, err := db.zadd(key, args.flags(), members)
@@ -109,7 +109,7 @@ func (db *DB) ZAddArgs(key string, args ZAddArgs, members ...Z) (int, error) {
 // ErrNil when a condition prevented the update. Incrementing an infinite
 // score by the opposite infinity gives ErrOverflow.
 func (db *DB) ZAddIncr(key string, args ZAddArgs, member Z) (float64, error) {
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofZAddIncr(key, args, member)
 	}
 	r, err := db.zadd(key, args.flags()|object.ZAddIncr, []Z{member})
@@ -131,7 +131,7 @@ func (db *DB) ZIncrBy(key string, incr float64, member string) (float64, error) 
 func (db *DB) ZRem(key string, members ...string) (int, error) {
 	var buf [16][]byte
 	ms := hzViews(buf[:0], members)
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofZRem(key, members)
 	}
 	sh, now, err := db.hzLock(key)
@@ -319,7 +319,7 @@ func (db *DB) zpop(key string, count int, high bool) ([]Z, error) {
 	if count < 0 {
 		return nil, command.FromWire(command.WireNotPositive)
 	}
-	if db.c.aofOn() {
+	if db.c.viaEngine() {
 		return db.aofZPop(key, count, high)
 	}
 	sh, now, err := db.hzLock(key)
@@ -376,7 +376,7 @@ func (db *DB) zstore(name string, op command.ZSetOp, dest string, st ZStore) (in
 			return 0, ErrSyntax
 		}
 	}
-	if c.aofOn() {
+	if c.viaEngine() {
 		return db.aofZStore(name, dest, st)
 	}
 	keys := hzViews(make([][]byte, 0, len(st.Keys)), st.Keys)

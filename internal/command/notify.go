@@ -156,6 +156,10 @@ func (e *Engine) SetNotifyFlags(f NotifyClass) {
 	n.mu.Unlock()
 }
 
+// NotifyAny reports whether anything wants keyspace events now (the
+// configured flags select some, or an OnKeyEvent hook is registered).
+func (e *Engine) NotifyAny() bool { return e.notify.mask.Load() != 0 }
+
 // NotifyFlags returns notify-keyspace-events.
 func (e *Engine) NotifyFlags() NotifyClass { return NotifyClass(e.notify.conf.Load()) }
 
