@@ -43,8 +43,9 @@
 // "evicted", "new", "keymiss"...). Subscribe to them with PSubscribe, or
 // over the RESP server. DB.OnKeyEvent delivers the same events as typed
 // KeyEvent values, whatever the option says. Events are reported by the
-// commands run through Do, sessions and the server, and by expiry and
-// eviction; the typed methods (Set, LPush...) do not report them.
+// commands run through Do, sessions and the server, by the typed methods
+// (which run through the command engine while events are wanted, at
+// some cost), and by expiry and eviction.
 //
 // # Expiry
 //

@@ -84,8 +84,9 @@ type KeyEventHook struct {
 // OnKeyEvent calls fn with every keyspace event of the classes in
 // classes (0 means EventAll), whatever NotifyKeyspaceEvents says: the
 // typed alternative to subscribing to "__keyspace@*" channels. It works
-// for the commands run by Do, sessions and the RESP server; the typed
-// methods (Set, HSet, LPush...) do not report events.
+// for the commands run by Do, sessions and the RESP server, and for the
+// typed methods (Set, HSet, LPush...): while any event is wanted, they run
+// through the command engine (about 0.5 µs instead of tens of ns).
 //
 // Events are queued while the command that caused them holds its locks
 // and fn is called later, in order, from a goroutine of the hook's own,
