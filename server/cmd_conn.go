@@ -104,7 +104,7 @@ func init() {
 		withTips(sub("command|info", -2, staleLoading, catConn, (*conn).commandInfo), tipNondetOrder),
 		withTips(sub("command|list", -2, staleLoading, catConn, (*conn).commandList), tipNondetOrder),
 	), tipNondetOrder)
-	connCmds = []*connCmd{authCmd, clientCmd, commandCmd, helloCmd, quitCmd, resetCmd}
+	connCmds = []*connCmd{authCmd, clientCmd, commandCmd, helloCmd, quitCmd, resetCmd, shutdownCmd, slowlogCmd}
 }
 
 // connCmds lists the connection commands, sorted by name.
@@ -132,8 +132,15 @@ func lookupConnCmd(name []byte) *connCmd {
 			return clientCmd
 		}
 	case 7:
-		if command.EqualFold(name, "command") {
+		switch {
+		case command.EqualFold(name, "command"):
 			return commandCmd
+		case command.EqualFold(name, "slowlog"):
+			return slowlogCmd
+		}
+	case 8:
+		if command.EqualFold(name, "shutdown") {
+			return shutdownCmd
 		}
 	case 9, 10, 11, 12:
 		return lookupPubSubCmd(name)

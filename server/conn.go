@@ -264,7 +264,11 @@ func (c *conn) exec(args [][]byte) bool {
 	if c.replyOff || c.skipThis {
 		c.out = c.discardWriter()
 	}
+	t0 := time.Now()
 	keep := c.dispatch(args)
+	if d := time.Since(t0); d >= c.srv.slow.threshold && c.srv.slow.threshold >= 0 {
+		c.recordSlow(args, d)
+	}
 	if ps := c.ps.Load(); ps != nil && (c.cur == nil || c.cur.Flags&command.FlagBlocking == 0) {
 		c.deliverQueued(ps, start) // messages queued meanwhile precede the reply
 	}
@@ -335,6 +339,10 @@ func (c *conn) dispatch(args [][]byte) bool {
 	}
 	if cc != nil {
 		if cc != quitCmd && cc != resetCmd && c.sess.InMulti() {
+			if cmd.Flags&command.FlagNoMulti != 0 {
+				c.sess.FailQueued("ERR Command not allowed inside a transaction", c.out)
+				return true
+			}
 			return c.queueConnCmd(cc, sub, args)
 		}
 		return cc.run(c, args)

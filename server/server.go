@@ -74,6 +74,18 @@ type Config struct {
 	// PubSubSoftSeconds is how long a connection may stay over
 	// PubSubSoftLimit. 0 means DefaultPubSubSoftSeconds (60 s).
 	PubSubSoftSeconds time.Duration
+	// OnShutdown is called (in its own goroutine) when a client sends
+	// SHUTDOWN and the requested save succeeded; the program should then
+	// stop the server, e.g. with Shutdown, and exit. nil means the server
+	// calls Shutdown itself.
+	OnShutdown func()
+	// SlowlogLogSlowerThan is the duration from which a command is
+	// recorded in the slow log (Redis "slowlog-log-slower-than"). 0 means
+	// 10 ms; a negative value disables the slow log.
+	SlowlogLogSlowerThan time.Duration
+	// SlowlogMaxLen is the number of slow log entries kept (Redis
+	// "slowlog-max-len"). 0 means 128.
+	SlowlogMaxLen int
 }
 
 // Server serves a kevy.DB over RESP. Its methods are safe for concurrent
@@ -90,6 +102,7 @@ type Server struct {
 	pause   pauseState
 	authLog logLimiter // failed AUTH attempts
 	denyLog logLimiter // connections refused by protected mode
+	slow    slowlog
 
 	mu        sync.Mutex
 	listeners []*trackedListener
@@ -128,6 +141,12 @@ func New(db *kevy.DB, cfg *Config) *Server {
 	if c.MaxClients <= 0 {
 		c.MaxClients = DefaultMaxClients
 	}
+	if c.SlowlogLogSlowerThan == 0 {
+		c.SlowlogLogSlowerThan = defaultSlowlogThreshold
+	}
+	if c.SlowlogMaxLen <= 0 {
+		c.SlowlogMaxLen = defaultSlowlogMaxLen
+	}
 	if c.IdleTimeout < 0 {
 		c.IdleTimeout = 0
 	}
@@ -143,6 +162,7 @@ func New(db *kevy.DB, cfg *Config) *Server {
 		idle:  make(chan struct{}),
 	}
 	s.pause.init()
+	s.slow.threshold, s.slow.maxLen = c.SlowlogLogSlowerThan, c.SlowlogMaxLen
 	db.SetServerStats(s.stats)
 	return s
 }

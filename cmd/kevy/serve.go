@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kevydb/kevy"
@@ -39,6 +41,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	appendOnly := fset.Bool("appendonly", true, "log every write to the append-only file (with --dir); false: only snapshots (SAVE, shutdown) persist")
 	appendFsync := fset.String("appendfsync", "everysec", "fsync `policy` of the append-only file: always, everysec or no")
 	repairAOF := fset.Bool("repair-aof", false, "truncate a damaged append-only log at the damage instead of refusing to start")
+	requirePass := fset.String("requirepass", "", "`password` clients must send with AUTH (\"\" = none)")
+	protectedMode := fset.String("protected-mode", "yes", "yes: without a password, refuse clients not on loopback; no: accept them")
+	maxMemory := fset.String("maxmemory", "0", "memory `limit` of the data in bytes or with a unit (100k, 32mb, 1gb); 0 = none")
+	maxMemoryPolicy := fset.String("maxmemory-policy", "noeviction", "eviction `policy` over --maxmemory (Redis names, e.g. allkeys-lru)")
+	tlsCert := fset.String("tls-cert-file", "", "serve TLS with the certificate in `file` (with --tls-key-file)")
+	tlsKey := fset.String("tls-key-file", "", "private key `file` of --tls-cert-file")
+	configFile := fset.String("config", "", "read redis.conf-style directives from `file`; flags override them")
 	fset.Usage = func() {
 		fmt.Fprint(fset.Output(), "Usage: kevy serve [flags]\n\nServe a kevy database over the Redis protocol.\n\nFlags:\n")
 		fset.PrintDefaults()
@@ -49,6 +58,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 		}
 		return err
 	}
+	if *configFile != "" {
+		if err := applyConfigFile(fset, *configFile); err != nil {
+			return err
+		}
+	}
 	if *port < 0 || *port > 65535 {
 		return fmt.Errorf("serve: --port must be between 0 and 65535, got %d", *port)
 	}
@@ -57,10 +71,37 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 		return fmt.Errorf("serve: --appendfsync: %w", err)
 	}
 
+	protected, err := parseYesNo(*protectedMode)
+	if err != nil {
+		return fmt.Errorf("serve: --protected-mode: %w", err)
+	}
+	maxMem, err := parseMemory(*maxMemory)
+	if err != nil {
+		return fmt.Errorf("serve: --maxmemory: %w", err)
+	}
+	policy, err := kevy.ParseEvictionPolicy(*maxMemoryPolicy)
+	if err != nil {
+		return fmt.Errorf("serve: --maxmemory-policy: %w", err)
+	}
+	var tlsConfig *tls.Config
+	switch {
+	case *tlsCert != "" && *tlsKey != "":
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			return fmt.Errorf("serve: TLS: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	case *tlsCert != "":
+		return errors.New("serve: --tls-cert-file needs --tls-key-file")
+	case *tlsKey != "":
+		return errors.New("serve: --tls-key-file needs --tls-cert-file")
+	}
+
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	openDir := *dir
 	db, err := kevy.Open(openDir, &kevy.Options{Shards: *shards, Logger: logger,
-		DisableAppendOnly: !*appendOnly, AppendFsync: fsync, RepairAOF: *repairAOF})
+		DisableAppendOnly: !*appendOnly, AppendFsync: fsync, RepairAOF: *repairAOF,
+		MaxMemory: maxMem, EvictionPolicy: policy})
 	if err != nil {
 		return err
 	}
@@ -70,7 +111,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	if err != nil {
 		return err
 	}
-	srv := server.New(db, &server.Config{MaxClients: *maxClients, IdleTimeout: *timeout, Logger: logger})
+	if tlsConfig != nil {
+		for i, l := range ls {
+			ls[i] = tls.NewListener(l, tlsConfig)
+		}
+	}
+	shutdownReq := make(chan struct{})
+	var shutdownOnce sync.Once
+	srv := server.New(db, &server.Config{MaxClients: *maxClients, IdleTimeout: *timeout, Logger: logger,
+		RequirePass: *requirePass, DisableProtectedMode: !protected,
+		OnShutdown: func() { shutdownOnce.Do(func() { close(shutdownReq) }) }})
 	served := make(chan error, len(ls))
 	for _, l := range ls {
 		go func() { served <- srv.Serve(l) }()
@@ -90,21 +140,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	select {
 	case <-ctx.Done():
 		onSignal()
-		fmt.Fprintln(stderr, "kevy: shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			logger.Warn("kevy: connections closed before finishing", "err", err)
-		}
-		for range ls {
-			<-served
-		}
-		fmt.Fprintln(stderr, "kevy: stopped")
-		return nil
+	case <-shutdownReq:
 	case err := <-served:
 		srv.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
+	fmt.Fprintln(stderr, "kevy: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("kevy: connections closed before finishing", "err", err)
+	}
+	for range ls {
+		<-served
+	}
+	fmt.Fprintln(stderr, "kevy: stopped")
+	return nil
 }
 
 // listen opens the TCP listeners (one per bind address, unless port is 0)

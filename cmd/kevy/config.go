@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// configDirectives maps the redis.conf directives that serve understands
+// to the serve flag each one sets.
+var configDirectives = map[string]string{
+	"port": "port", "bind": "bind", "dir": "dir", "unixsocket": "unixsocket",
+	"timeout": "timeout", "maxclients": "maxclients", "appendonly": "appendonly",
+	"appendfsync": "appendfsync", "maxmemory": "maxmemory",
+	"maxmemory-policy": "maxmemory-policy", "requirepass": "requirepass",
+	"protected-mode": "protected-mode", "tls-cert-file": "tls-cert-file",
+	"tls-key-file": "tls-key-file",
+}
+
+// applyConfigFile reads the redis.conf-style file at path and sets the
+// flags of fset it names, except those already given on the command line.
+func applyConfigFile(fset *flag.FlagSet, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("serve: --config: %w", err)
+	}
+	given := map[string]bool{}
+	fset.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	sc.Buffer(nil, 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		fail := func(msg string) error { return fmt.Errorf("serve: %s:%d: %s", path, line, msg) }
+		args, err := splitConfigLine(sc.Text())
+		if err != nil {
+			return fail(err.Error())
+		}
+		if len(args) == 0 {
+			continue
+		}
+		name := strings.ToLower(args[0])
+		flagName, ok := configDirectives[name]
+		if !ok {
+			return fail(fmt.Sprintf("unknown directive %q", args[0]))
+		}
+		if len(args) < 2 || (name != "bind" && len(args) != 2) {
+			return fail(fmt.Sprintf("wrong number of arguments for %q", args[0]))
+		}
+		val := strings.Join(args[1:], " ")
+		switch name {
+		case "appendonly":
+			b, err := parseYesNo(val)
+			if err != nil {
+				return fail("appendonly: " + err.Error())
+			}
+			val = strconv.FormatBool(b)
+		case "timeout":
+			if _, err := strconv.ParseUint(val, 10, 31); err != nil {
+				return fail("timeout: want a number of seconds, got " + strconv.Quote(val))
+			}
+			val += "s"
+		}
+		if given[flagName] {
+			continue
+		}
+		if err := fset.Set(flagName, val); err != nil {
+			return fail(fmt.Sprintf("%s: %v", name, err))
+		}
+	}
+	return sc.Err()
+}
+
+// splitConfigLine splits a config line into arguments the way redis.conf
+// does: blanks separate them, "double quotes" allow escapes (\n, \t, \",
+// \\, \xHH), 'single quotes' only \', and a # starting an argument begins
+// a comment.
+func splitConfigLine(s string) ([]string, error) {
+	var args []string
+	i := 0
+	for {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+			i++
+		}
+		if i >= len(s) || s[i] == '#' {
+			return args, nil
+		}
+		var b strings.Builder
+		switch q := s[i]; q {
+		case '"', '\'':
+			i++
+			closed := false
+			for i < len(s) && !closed {
+				c := s[i]
+				switch {
+				case c == q:
+					closed = true
+				case c == '\\' && i+1 < len(s) && q == '"':
+					i++
+					switch e := s[i]; e {
+					case 'n':
+						b.WriteByte('\n')
+					case 't':
+						b.WriteByte('\t')
+					case 'r':
+						b.WriteByte('\r')
+					case 'x':
+						if i+2 < len(s) {
+							if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+								b.WriteByte(byte(v))
+								i += 2
+								break
+							}
+						}
+						b.WriteByte('x')
+					default:
+						b.WriteByte(e)
+					}
+				case c == '\\' && i+1 < len(s) && s[i+1] == '\'' && q == '\'':
+					i++
+					b.WriteByte('\'')
+				default:
+					b.WriteByte(c)
+				}
+				i++
+			}
+			if !closed {
+				return nil, errors.New("unbalanced quotes")
+			}
+			if i < len(s) && s[i] != ' ' && s[i] != '\t' {
+				return nil, errors.New("closing quote must be followed by a space")
+			}
+		default:
+			for i < len(s) && s[i] != ' ' && s[i] != '\t' {
+				b.WriteByte(s[i])
+				i++
+			}
+		}
+		args = append(args, b.String())
+	}
+}
+
+// parseYesNo reads Redis's yes/no booleans.
+func parseYesNo(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "yes":
+		return true, nil
+	case "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("want yes or no, got %q", s)
+}
+
+// parseMemory reads a byte count with Redis's units, case-insensitively:
+// k=1000, kb=1024, m=1000², mb=1024², g=1000³, gb=1024³.
+func parseMemory(s string) (int64, error) {
+	l := strings.ToLower(strings.TrimSpace(s))
+	mul := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mul    int64
+	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}} {
+		if strings.HasSuffix(l, u.suffix) {
+			l, mul = l[:len(l)-len(u.suffix)], u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(l, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mul {
+		return 0, fmt.Errorf("invalid memory size %q", s)
+	}
+	return n * mul, nil
+}
