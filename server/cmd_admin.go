@@ -83,7 +83,7 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 	l.mu.Lock()
 	e.id = l.nextID
 	l.nextID++
-	if len(l.entries) >= l.maxLen {
+	if len(l.entries) > 0 && len(l.entries) >= l.maxLen {
 		copy(l.entries, l.entries[1:])
 		l.entries = l.entries[:len(l.entries)-1]
 	}
