@@ -173,6 +173,20 @@ func (c *core) openPersistence(dir string) error {
 	}
 	c.persist = st
 	c.eng.Persist = st
+	aofOn := !o.DisableAppendOnly
+	c.eng.SetPersistenceInfo(func(p *command.InfoPersistence) {
+		p.AOFEnabled = aofOn
+		p.RDBLastSaveTime = st.LastSave().Unix()
+		p.RDBLastBgsaveStatus = "ok"
+		if st.LastBGSaveErr() != nil {
+			p.RDBLastBgsaveStatus = "err"
+		}
+		p.AOFRewrites = st.Rewrites()
+		p.AOFLastWriteStatus = "ok"
+		if st.Err() != nil {
+			p.AOFLastWriteStatus = "err"
+		}
+	})
 	return nil
 }
 

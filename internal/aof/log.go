@@ -995,6 +995,6 @@ func (l *Log) completeSwitch(sw *Switcher) error {
 	if err := old.Close(); err != nil {
 		l.logger.Warn("aof: closing the previous log file failed (its content was fsynced)", "path", oldPath, "err", err)
 	}
-	l.logger.Info("aof: switched to a new log file", "from", oldPath, "to", sw.path, "ticket", sw.cut)
+	l.logger.Debug("aof: switched to a new log file", "from", oldPath, "to", sw.path, "ticket", sw.cut)
 	return nil
 }
