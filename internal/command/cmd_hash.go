@@ -127,27 +127,13 @@ func unlinkEmptyAggregate(sh *keyspace.Shard, db int, e *keyspace.Entry, n int) 
 // exist, ErrWrongType when it holds another type. The hash must not be
 // retained beyond the lock.
 func HashValue(sh *keyspace.Shard, db int, key string, now int64) (*object.Hash, error) {
-	e := sh.Lookup(db, key, now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != keyspace.TypeHash {
-		return nil, ErrWrongType
-	}
-	return (*object.Hash)(e.Obj()), nil
+	return lookupValue[object.Hash](sh, db, key, keyspace.TypeHash, now)
 }
 
 // hashWrite looks key up for writing (lookupKeyWrite): the hash and its
 // entry, nils when missing, or ErrWrongType.
 func hashWrite(sh *keyspace.Shard, db int, key string, now int64) (*object.Hash, *keyspace.Entry, error) {
-	e := sh.LookupWrite(db, key, now)
-	if e == nil {
-		return nil, nil, nil
-	}
-	if e.Type() != keyspace.TypeHash {
-		return nil, nil, ErrWrongType
-	}
-	return (*object.Hash)(e.Obj()), e, nil
+	return lookupWrite[object.Hash](sh, db, key, keyspace.TypeHash, now)
 }
 
 // hashCreate adds an empty hash under key (which must be absent).

@@ -125,27 +125,13 @@ func listPop(l *object.List, side ListSide) ([]byte, bool) {
 // nil when the key does not exist, ErrWrongType when it holds another
 // type. Lists are never empty: a command that empties one deletes it.
 func ListValue(sh *keyspace.Shard, db int, key string, now int64) (*object.List, error) {
-	e := sh.Lookup(db, key, now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != keyspace.TypeList {
-		return nil, ErrWrongType
-	}
-	return (*object.List)(e.Obj()), nil
+	return lookupValue[object.List](sh, db, key, keyspace.TypeList, now)
 }
 
 // listWrite looks key up for writing (no statistics): the list and its
 // entry, nils when missing, or ErrWrongType.
 func listWrite(sh *keyspace.Shard, db int, key string, now int64) (*object.List, *keyspace.Entry, error) {
-	e := sh.LookupWrite(db, key, now)
-	if e == nil {
-		return nil, nil, nil
-	}
-	if e.Type() != keyspace.TypeList {
-		return nil, nil, ErrWrongType
-	}
-	return (*object.List)(e.Obj()), e, nil
+	return lookupWrite[object.List](sh, db, key, keyspace.TypeList, now)
 }
 
 // dropIfEmpty deletes the list's key once the list is empty.

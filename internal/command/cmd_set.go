@@ -69,27 +69,13 @@ const setRandCountLimit = 1 << 24
 // nil when the key does not exist, ErrWrongType when it holds another
 // type. Sets are never empty: a command that empties one deletes it.
 func SetValue(sh *keyspace.Shard, db int, key string, now int64) (*object.Set, error) {
-	e := sh.Lookup(db, key, now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != keyspace.TypeSet {
-		return nil, ErrWrongType
-	}
-	return (*object.Set)(e.Obj()), nil
+	return lookupValue[object.Set](sh, db, key, keyspace.TypeSet, now)
 }
 
 // setWrite looks key up for writing (no statistics): the set and its
 // entry, nils when missing, or ErrWrongType.
 func setWrite(sh *keyspace.Shard, db int, key string, now int64) (*object.Set, *keyspace.Entry, error) {
-	e := sh.LookupWrite(db, key, now)
-	if e == nil {
-		return nil, nil, nil
-	}
-	if e.Type() != keyspace.TypeSet {
-		return nil, nil, ErrWrongType
-	}
-	return (*object.Set)(e.Obj()), e, nil
+	return lookupWrite[object.Set](sh, db, key, keyspace.TypeSet, now)
 }
 
 // SetsAt looks up the sets at keys for reading, appending them to dst in

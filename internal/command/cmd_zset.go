@@ -117,27 +117,13 @@ func hzInt(v int64) int {
 // lookupKeyRead; the shard lock must be held): nil when the key does not
 // exist, ErrWrongType when it holds another type.
 func ZSetValue(sh *keyspace.Shard, db int, key string, now int64) (*object.ZSet, error) {
-	e := sh.Lookup(db, key, now)
-	if e == nil {
-		return nil, nil
-	}
-	if e.Type() != keyspace.TypeZSet {
-		return nil, ErrWrongType
-	}
-	return (*object.ZSet)(e.Obj()), nil
+	return lookupValue[object.ZSet](sh, db, key, keyspace.TypeZSet, now)
 }
 
 // zsetWrite looks key up for writing: the set and its entry, nils when
 // missing, or ErrWrongType.
 func zsetWrite(sh *keyspace.Shard, db int, key string, now int64) (*object.ZSet, *keyspace.Entry, error) {
-	e := sh.LookupWrite(db, key, now)
-	if e == nil {
-		return nil, nil, nil
-	}
-	if e.Type() != keyspace.TypeZSet {
-		return nil, nil, ErrWrongType
-	}
-	return (*object.ZSet)(e.Obj()), e, nil
+	return lookupWrite[object.ZSet](sh, db, key, keyspace.TypeZSet, now)
 }
 
 // zsetStore makes z the value of dst, replacing whatever dst held (of any
