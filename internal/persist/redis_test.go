@@ -95,6 +95,9 @@ func io_ReadFull(r *bufio.Reader, buf []byte) (int, error) {
 func startRedis(t *testing.T, dir string, args ...string) *redisConn {
 	t.Helper()
 	server, err := exec.LookPath("redis-server")
+	if err != nil && os.Getenv("CI") == "true" {
+		t.Fatalf("redis-server is required when CI=true: %v", err)
+	}
 	if err != nil || testing.Short() {
 		t.Skip("redis-server not installed")
 	}
@@ -245,10 +248,20 @@ func bigCollections(d *testDB) {
 	d.do("SET", "empty", "")
 }
 
-func TestRedisLoadsExport(t *testing.T) {
+// requireRedis skips the test when redis-server is not installed, except
+// with CI=true, where the interop tests must run.
+func requireRedis(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("redis-server is required when CI=true: %v", err)
+		}
 		t.Skip("redis-server not installed")
 	}
+}
+
+func TestRedisLoadsExport(t *testing.T) {
+	requireRedis(t)
 	dir := t.TempDir()
 	clk := clock.NewManual(baseTime) // deadlines in 2030: in Redis's future
 	d := mustOpen(t, 4, defaultOpts(dir), clk)
@@ -316,9 +329,7 @@ func TestKevyLoadsRedisDump(t *testing.T) {
 // concatenation is equivalent, except for SWAPDB, FLUSHDB and FLUSHALL,
 // which every shard's log holds a copy of: see the package doc.)
 func TestRedisReplaysAOF(t *testing.T) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server not installed")
-	}
+	requireRedis(t)
 	dir := t.TempDir()
 	clk := clock.NewManual(baseTime)
 	d := mustOpen(t, 4, defaultOpts(dir), clk)
