@@ -37,7 +37,8 @@ func Keys(n int) []string {
 
 // Shape is one benchmark shape, measured on kevy and on the baseline.
 type Shape struct {
-	// Group is the shape's letter in the issue: "a", "b" or "c".
+	// Group is the shape's letter in the issue: "a", "b" or "c", or
+	// "floor" for the reference cost of locking and copying alone.
 	Group string
 	// Name is the operation, e.g. "GET" or "SET-2g" (2 goroutines).
 	Name string
@@ -94,7 +95,32 @@ func ShapesWith(opts *kevy.Options) []Shape {
 			s = append(s, Shape{"c", "AppendGet" + sfx, n, kevyGet(opts, SharedKeys, n, false, true), mapGet(SharedKeys, n, false)})
 		}
 	}
+	// The floor of any design that locks and copies: a mutex round trip
+	// and a fresh 16-byte copy per read, with no lookup at all.
+	s = append(s, Shape{"floor", "lock+copy", 1, floorLockCopy, mapGet(SmallKeys, 1, false)})
 	return s
+}
+
+// floorSink makes floorLockCopy's copies escape to the heap, as a GET's
+// returned value does.
+var floorSink []byte
+
+// floorLockCopy measures a mutex lock/unlock plus a copy of Value into a
+// new slice: what every GET that returns a caller-owned copy under a shard
+// lock pays before it looks anything up.
+func floorLockCopy(b *testing.B) {
+	defer func() { floorSink = nil }()
+	var mu sync.Mutex
+	run(b, 1, 1, func(_, n int) int {
+		total := 0
+		for i := 0; i < n; i++ {
+			mu.Lock()
+			floorSink = append(make([]byte, 0, len(Value)), Value...)
+			mu.Unlock()
+			total += len(floorSink)
+		}
+		return total
+	})
 }
 
 // cpuMark is the process and system CPU counters at a benchmark's start.

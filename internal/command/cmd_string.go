@@ -83,7 +83,7 @@ var (
 // must be held): ErrNil when absent, ErrWrongType for another type. The
 // embedded API's DB.Get and the GET command share it.
 func GetString(sh *keyspace.Shard, db int, key string, now int64) ([]byte, error) {
-	e := sh.Lookup(db, key, now)
+	e := sh.LookupString(db, key, now)
 	if e == nil {
 		return nil, ErrNil
 	}
