@@ -94,6 +94,15 @@
 //     offset, unless [ReplayOptions.Repair] asks to truncate there, which
 //     is logged with the number of bytes dropped.
 //
+// A MULTI ... EXEC block (the engine writes one when a command or a
+// transaction has several records in a shard, as Redis does) is applied
+// all or nothing: its records reach the callback only once the EXEC has
+// been read (a block larger than [ReplayOptions.MaxBlockBuffer] is first
+// read ahead to its EXEC). A file ending inside a block is a torn tail
+// starting at the block's MULTI ([ReplayResult.IncompleteBlock]); a MULTI
+// inside a block, an EXEC outside one, or damage inside a block is
+// corruption, whose valid prefix ends at the block's MULTI.
+//
 // A zero-length file is an empty log. A log is never appended to after
 // garbage: [Open] resumes at the end of the valid prefix, either from the
 // [ReplayResult] of a replay done just before ([Options.Replayed]) or by

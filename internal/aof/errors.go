@@ -25,7 +25,8 @@ type CorruptError struct {
 	// Path is the file.
 	Path string
 	// Offset is the length of the valid prefix: the offset of the first
-	// record that could not be read.
+	// record that could not be read, or of the MULTI starting the block
+	// that holds it.
 	Offset int64
 	// Bad is the offset of the first byte found invalid (>= Offset).
 	Bad int64

@@ -38,6 +38,12 @@ func FuzzReplay(f *testing.F) {
 		[]byte("\n*1\r\n$1\r\na\r\n"),
 		[]byte("#\r"),
 		[]byte("*9999999999999999999\r\n"),
+		join(rec("MULTI"), rec("SET", "a", "1"), rec("EXEC")),
+		join(rec("MULTI"), rec("SET", "a", "1"), rec("SE")),
+		join(rec("SET", "a", "1"), rec("MULTI"), rec("SET", "b", "2")),
+		join(rec("MULTI"), rec("MULTI"), rec("EXEC")),
+		join(rec("EXEC"), rec("SET", "a", "1")),
+		join(rec("multi"), []byte("#TS:1\r\n"), rec("SELECT", "1"), rec("exec")),
 	}
 	for _, s := range seeds {
 		f.Add(s, false)
@@ -61,6 +67,13 @@ func FuzzReplay(f *testing.F) {
 		out2, v2, res2, err := scanBytes(data[:res.Bytes], opts)
 		if err != nil || v2.kind != endClean || res2.Records != res.Records || !bytes.Equal(out, out2) {
 			t.Fatalf("valid prefix does not replay the same: %v %+v %+v", err, v2, res2)
+		}
+		// Reading a block ahead gives the same outcome as buffering it.
+		small := opts
+		small.MaxBlockBuffer = 8
+		out4, v4, res4, err := scanBytes(data, small)
+		if err != nil || v4 != v || res4.Records != res.Records || res4.Bytes != res.Bytes || res4.Blocks != res.Blocks || !bytes.Equal(out, out4) {
+			t.Fatalf("reading ahead differs: %v %+v %+v, want %+v %+v", err, v4, res4, v, res)
 		}
 		out3, v3, res3, err := scanBytes(out, opts)
 		if err != nil || v3.kind != endClean || res3.Records != res.Records || !bytes.Equal(out, out3) {

@@ -44,6 +44,8 @@ func TestRedisReplaysLog(t *testing.T) {
 		rec("SET", "bin", "x\r\ny\x00z"),
 		rec("RPUSH", "list", "p", "q"),
 		rec("DEL", "a"),
+		// A block, with a database change inside.
+		join(rec("MULTI"), rec("SET", "t1", "x"), rec("SELECT", "2"), rec("SET", "t2", "y"), rec("SELECT", "0"), rec("EXEC")),
 	} {
 		if _, err := l.Append(r); err != nil {
 			t.Fatal(err)
@@ -89,7 +91,9 @@ func TestRedisReplaysLog(t *testing.T) {
 		{"EXISTS a", "(integer) 0"},
 		{"GET bin", `"x\r\ny\x00z"`},
 		{"LRANGE list 0 -1", "1) \"p\"\n2) \"q\""},
-		{"DBSIZE", "(integer) 2"},
+		{"GET t1", `"x"`},
+		{"-n 2 GET t2", `"y"`},
+		{"DBSIZE", "(integer) 3"},
 	}
 	for _, c := range checks {
 		if got := query(strings.Fields(c[0])...); got != c[1] {

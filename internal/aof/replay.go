@@ -17,6 +17,8 @@ const (
 	// DefaultMaxBulkLen is the default of ReplayOptions.MaxBulkLen, Redis'
 	// proto-max-bulk-len.
 	DefaultMaxBulkLen = 512 << 20
+	// DefaultMaxBlockBuffer is the default of ReplayOptions.MaxBlockBuffer.
+	DefaultMaxBlockBuffer = 16 << 20
 	// maxArgs is the largest argument count accepted in a record.
 	maxArgs = 1<<31 - 1
 	// maxAnnotation is the longest annotation line ("#...\r\n") accepted.
@@ -53,6 +55,11 @@ type ReplayOptions struct {
 	ProgressRecords int64
 	// ProgressBytes is the byte interval of Progress (default 64 MiB).
 	ProgressBytes int64
+	// MaxBlockBuffer bounds the memory holding the records of a MULTI ...
+	// EXEC block until its EXEC is read (DefaultMaxBlockBuffer if <= 0).
+	// A larger block is first checked to end with EXEC by reading ahead,
+	// then replayed while read: either way it is applied all or nothing.
+	MaxBlockBuffer int64
 }
 
 // ReplayProgress is passed to ReplayOptions.Progress.
@@ -78,6 +85,16 @@ type ReplayResult struct {
 	TruncatedBytes int64
 	// Repaired reports that corruption was cut off because of Repair.
 	Repaired bool
+	// Blocks is the number of MULTI ... EXEC blocks replayed (their
+	// records are counted in Records).
+	Blocks int64
+	// IncompleteBlock reports that the truncated bytes start with a MULTI
+	// whose EXEC is missing (a torn tail inside a block, or with Repair a
+	// block holding the corruption): the block was not applied.
+	IncompleteBlock bool
+	// DroppedRecords is the number of complete records of that block,
+	// dropped with it.
+	DroppedRecords int64
 	// Elapsed is the duration of the replay.
 	Elapsed time.Duration
 }
@@ -104,6 +121,15 @@ type ReplayResult struct {
 // Redis writes its append-only file; annotation lines starting with '#' (such
 // as Redis' "#TS:" timestamps) are skipped. Inline commands and empty arrays
 // are corruption.
+//
+// A MULTI ... EXEC block (the records of one transaction or of one command
+// with several effects) is applied all or nothing: its records are passed
+// to fn, without the MULTI and EXEC records, only once its EXEC has been
+// read. A file ending inside a block (at a record boundary or inside a
+// torn record) is a torn tail that starts at the MULTI: it is truncated
+// there with a log line, and reported in IncompleteBlock. A MULTI inside
+// a block, or an EXEC outside one, is corruption; so is damage inside a
+// block, whose valid prefix then ends at its MULTI (where Repair cuts).
 func Replay(path string, fn func(args [][]byte) error, opts ReplayOptions) (ReplayResult, error) {
 	start := time.Now()
 	res := ReplayResult{Path: path}
@@ -134,15 +160,21 @@ func Replay(path string, fn func(args [][]byte) error, opts ReplayOptions) (Repl
 		return res, nil
 	}
 	res.TruncatedBytes = size - res.Bytes
+	res.IncompleteBlock, res.DroppedRecords = v.block, v.dropped
 	if v.kind == endCorrupt {
 		cerr := &CorruptError{Path: path, Offset: res.Bytes, Bad: v.bad, Size: size, Reason: v.reason}
 		if !opts.Repair {
 			return res, cerr
 		}
 		res.Repaired = true
-		logger.Warn("aof: repairing corrupt log: truncating at the first bad record, dropping everything after it",
+		logger.Warn("aof: repairing corrupt log: truncating at the first bad record (or at the MULTI of the block holding it), dropping everything after it",
 			"path", path, "offset", res.Bytes, "bad_byte", v.bad, "reason", v.reason,
-			"dropped_bytes", res.TruncatedBytes, "records_kept", res.Records, "dry_run", opts.DryRun)
+			"dropped_bytes", res.TruncatedBytes, "dropped_block_records", res.DroppedRecords,
+			"records_kept", res.Records, "dry_run", opts.DryRun)
+	} else if v.block {
+		logger.Warn("aof: truncating an incomplete MULTI/EXEC block at the end of the log (normal after a crash): the transaction is not applied",
+			"path", path, "offset", res.Bytes, "dropped_bytes", res.TruncatedBytes,
+			"dropped_records", res.DroppedRecords, "records_kept", res.Records, "dry_run", opts.DryRun)
 	} else {
 		logger.Warn("aof: truncating torn final record (normal after a crash)",
 			"path", path, "offset", res.Bytes, "dropped_bytes", res.TruncatedBytes,
@@ -179,7 +211,7 @@ func truncateFile(fsys FS, path string, size int64) error {
 // How a scan ended.
 const (
 	endClean   = iota // the file ends after a complete record
-	endTorn           // the file ends inside a record: truncate
+	endTorn           // the file ends inside a record or a block: truncate
 	endCorrupt        // invalid content
 )
 
@@ -188,6 +220,10 @@ type verdict struct {
 	kind   int
 	bad    int64 // first invalid byte, for endCorrupt
 	reason string
+	// block: the valid prefix ends before a MULTI whose EXEC is missing;
+	// dropped counts the block's complete records.
+	block   bool
+	dropped int64
 }
 
 // record parsing results of scanner.next.
@@ -196,6 +232,13 @@ const (
 	recEOF         // clean end of file at a record boundary
 	recTorn        // the file ends inside a valid prefix of a record
 	recBad         // invalid byte at scanner.bad
+)
+
+// Block markers: what scanner.next found in a one-argument record.
+const (
+	markNone  = iota
+	markMulti // MULTI: a block starts
+	markExec  // EXEC: the block ends
 )
 
 // span locates one argument in scanner.arena.
@@ -208,7 +251,9 @@ type scanner struct {
 	off     int64 // file offset of the next byte of br
 	maxBulk int64
 	want    bool // collect arguments
+	keep    bool // accumulate the arguments of records (block buffering)
 	annot   bool // the last recOK was an annotation
+	marker  int  // the last recOK was a block marker
 
 	bad    int64
 	reason string
@@ -216,11 +261,28 @@ type scanner struct {
 	arena []byte
 	spans []span
 	args  [][]byte
+	// recs holds, while keep is set, the index in spans of the first
+	// argument of each buffered record, then the end of the last one.
+	recs []int
+}
+
+// block is the MULTI ... EXEC block being read.
+type block struct {
+	open     bool
+	start    int64 // offset of its MULTI
+	records  int64 // complete records read so far
+	stream   bool  // its EXEC was found ahead: records are applied as read
+	buffered int   // records buffered (keep)
 }
 
 // scan replays the records of ra (size bytes), filling res.Records and
 // res.Bytes, and tells how the file ends. Errors are I/O errors or errors
 // returned by fn.
+//
+// The records of a MULTI ... EXEC block are buffered until its EXEC is
+// read, then passed to fn (without the markers); res.Bytes only moves past
+// a complete block. A block larger than MaxBlockBuffer is checked by
+// reading ahead (lookahead) and then passed to fn as it is read.
 func scan(ra io.ReaderAt, size int64, path string, fn func([][]byte) error, opts *ReplayOptions, start time.Time, res *ReplayResult) (verdict, error) {
 	s := scanner{
 		br:      bufio.NewReaderSize(io.NewSectionReader(ra, 0, size), int(min(max(size, 64), replayBuf))),
@@ -230,6 +292,10 @@ func scan(ra io.ReaderAt, size int64, path string, fn func([][]byte) error, opts
 	}
 	if s.maxBulk <= 0 {
 		s.maxBulk = DefaultMaxBulkLen
+	}
+	maxBlock := opts.MaxBlockBuffer
+	if maxBlock <= 0 {
+		maxBlock = DefaultMaxBlockBuffer
 	}
 	everyRec, everyBytes := opts.ProgressRecords, opts.ProgressBytes
 	if everyRec <= 0 {
@@ -242,56 +308,199 @@ func scan(ra io.ReaderAt, size int64, path string, fn func([][]byte) error, opts
 	progress := func() {
 		opts.Progress(ReplayProgress{Records: res.Records, Bytes: res.Bytes, Size: size, Elapsed: time.Since(start)})
 	}
+	apply := func(args [][]byte, at int64) error {
+		if fn != nil {
+			if err := fn(args); err != nil {
+				return fmt.Errorf("aof: replay %s: record at offset %d: %w", path, at, err)
+			}
+		}
+		res.Records++
+		return nil
+	}
+	// flush applies the buffered records of the block.
+	var recOffs []int64 // offsets of the buffered records, for errors
+	flush := func(blk *block) error {
+		for k := range blk.buffered {
+			if s.want {
+				s.args = s.args[:0]
+				for _, sp := range s.spans[s.recs[k]:s.recs[k+1]] {
+					s.args = append(s.args, s.arena[sp.start:sp.end:sp.end])
+				}
+			}
+			if err := apply(s.args, recOffs[k]); err != nil {
+				return err
+			}
+		}
+		blk.buffered = 0
+		recOffs = recOffs[:0]
+		s.keep = false
+		return nil
+	}
+	var blk block
 	for {
 		recStart := s.off
 		kind, err := s.next()
 		if err != nil {
 			return verdict{}, fmt.Errorf("aof: replay: read %s at offset %d: %w", path, recStart, err)
 		}
-		switch kind {
-		case recEOF:
-			if opts.Progress != nil {
+		if kind != recOK {
+			if blk.stream {
+				return verdict{}, fmt.Errorf("aof: replay: %s changed while being read (the MULTI block at offset %d ended with EXEC when read ahead)", path, blk.start)
+			}
+			v, err := s.classify(ra, kind, recStart)
+			if err != nil {
+				return verdict{}, fmt.Errorf("aof: replay: read %s: %w", path, err)
+			}
+			if v.kind == endClean && opts.Progress != nil {
 				progress()
 			}
-			return verdict{kind: endClean}, nil
-		case recTorn:
-			found, err := validRecordAfter(ra, recStart+1, size, s.maxBulk)
-			if err != nil {
-				return verdict{}, fmt.Errorf("aof: replay: read %s: %w", path, err)
-			}
-			if found {
-				return verdict{kind: endCorrupt, bad: recStart, reason: "record extends past the end of the file but valid records follow"}, nil
-			}
-			return verdict{kind: endTorn}, nil
-		case recBad:
-			zeros, err := allZero(ra, s.bad, size)
-			if err != nil {
-				return verdict{}, fmt.Errorf("aof: replay: read %s: %w", path, err)
-			}
-			if zeros {
-				found, err := validRecordAfter(ra, recStart+1, size, s.maxBulk)
-				if err != nil {
-					return verdict{}, fmt.Errorf("aof: replay: read %s: %w", path, err)
+			if blk.open {
+				if v.kind == endClean {
+					v.kind = endTorn // the file ends inside the block
 				}
-				if !found {
-					return verdict{kind: endTorn}, nil
-				}
+				v.block, v.dropped = true, blk.records
 			}
-			return verdict{kind: endCorrupt, bad: s.bad, reason: s.reason}, nil
+			return v, nil
 		}
-		if !s.annot {
-			if fn != nil {
-				if err := fn(s.args); err != nil {
-					return verdict{}, fmt.Errorf("aof: replay %s: record at offset %d: %w", path, recStart, err)
+		switch {
+		case s.annot:
+			if blk.open {
+				continue
+			}
+		case s.marker == markMulti:
+			if blk.open {
+				return verdict{kind: endCorrupt, bad: recStart, block: true, dropped: blk.records,
+					reason: fmt.Sprintf("MULTI inside the MULTI block that starts at offset %d (its EXEC is missing)", blk.start)}, nil
+			}
+			blk = block{open: true, start: recStart}
+			if s.want {
+				s.keep = true
+				s.recs = append(s.recs[:0], len(s.spans))
+			}
+			continue // the valid prefix does not move until EXEC
+		case s.marker == markExec:
+			if !blk.open {
+				return verdict{kind: endCorrupt, bad: recStart, reason: "EXEC without MULTI"}, nil
+			}
+			if err := flush(&blk); err != nil {
+				return verdict{}, err
+			}
+			if !s.want {
+				res.Records += blk.records // validation only: nothing applied
+			}
+			blk.open, blk.stream = false, false
+			res.Blocks++
+		case blk.open:
+			blk.records++
+			switch {
+			case blk.stream:
+				if err := apply(s.args, recStart); err != nil {
+					return verdict{}, err
+				}
+			case s.want:
+				blk.buffered++
+				recOffs = append(recOffs, recStart)
+				s.recs = append(s.recs, len(s.spans))
+				if int64(len(s.arena)) > maxBlock {
+					v, found, err := s.lookahead(ra, blk.start)
+					if err != nil {
+						return verdict{}, fmt.Errorf("aof: replay: read %s: %w", path, err)
+					}
+					if !found {
+						v.dropped += blk.records
+						return v, nil
+					}
+					if err := flush(&blk); err != nil {
+						return verdict{}, err
+					}
+					blk.stream = true
 				}
 			}
-			res.Records++
+			continue
+		default:
+			if err := apply(s.args, recStart); err != nil {
+				return verdict{}, err
+			}
 		}
 		res.Bytes = s.off
 		if opts.Progress != nil && (res.Records >= nextRec || res.Bytes >= nextBytes) {
 			progress()
 			nextRec = res.Records + everyRec
 			nextBytes = res.Bytes + everyBytes
+		}
+	}
+}
+
+// classify tells how a file ends when next returned kind (recEOF, recTorn
+// or recBad) for the record starting at recStart.
+func (s *scanner) classify(ra io.ReaderAt, kind int, recStart int64) (verdict, error) {
+	switch kind {
+	case recTorn:
+		found, err := validRecordAfter(ra, recStart+1, s.size, s.maxBulk)
+		if err != nil {
+			return verdict{}, err
+		}
+		if found {
+			return verdict{kind: endCorrupt, bad: recStart, reason: "record extends past the end of the file but valid records follow"}, nil
+		}
+		return verdict{kind: endTorn}, nil
+	case recBad:
+		zeros, err := allZero(ra, s.bad, s.size)
+		if err != nil {
+			return verdict{}, err
+		}
+		if zeros {
+			found, err := validRecordAfter(ra, recStart+1, s.size, s.maxBulk)
+			if err != nil {
+				return verdict{}, err
+			}
+			if !found {
+				return verdict{kind: endTorn}, nil
+			}
+		}
+		return verdict{kind: endCorrupt, bad: s.bad, reason: s.reason}, nil
+	}
+	return verdict{kind: endClean}, nil
+}
+
+// lookaheadBuf is the read buffer size of lookahead.
+const lookaheadBuf = 64 << 10
+
+// lookahead reads on from s's position, without collecting arguments, to
+// the EXEC closing the block that starts at blockStart. found reports that
+// it is there; otherwise v tells how the file ends (v.dropped counting the
+// complete records read ahead).
+func (s *scanner) lookahead(ra io.ReaderAt, blockStart int64) (v verdict, found bool, err error) {
+	la := scanner{
+		br:      bufio.NewReaderSize(io.NewSectionReader(ra, s.off, s.size-s.off), lookaheadBuf),
+		size:    s.size,
+		off:     s.off,
+		maxBulk: s.maxBulk,
+	}
+	var n int64
+	for {
+		recStart := la.off
+		kind, err := la.next()
+		if err != nil {
+			return verdict{}, false, err
+		}
+		if kind != recOK {
+			v, err := la.classify(ra, kind, recStart)
+			if v.kind == endClean {
+				v.kind = endTorn
+			}
+			v.block, v.dropped = true, n
+			return v, false, err
+		}
+		switch {
+		case la.annot:
+		case la.marker == markExec:
+			return verdict{}, true, nil
+		case la.marker == markMulti:
+			return verdict{kind: endCorrupt, bad: recStart, block: true, dropped: n,
+				reason: fmt.Sprintf("MULTI inside the MULTI block that starts at offset %d (its EXEC is missing)", blockStart)}, false, nil
+		default:
+			n++
 		}
 	}
 }
@@ -305,6 +514,7 @@ func (s *scanner) setBad(at int64, reason string) int {
 // next reads one record or annotation line.
 func (s *scanner) next() (int, error) {
 	s.annot = false
+	s.marker = markNone
 	start := s.off
 	if start >= s.size {
 		return recEOF, nil
@@ -328,8 +538,12 @@ func (s *scanner) next() (int, error) {
 	if n > (s.size-s.off)/6 {
 		return recTorn, nil
 	}
-	s.arena = s.arena[:0]
-	s.spans = s.spans[:0]
+	if !s.keep {
+		s.arena = s.arena[:0]
+		s.spans = s.spans[:0]
+	}
+	first := len(s.spans)
+	marker := markNone
 	for range n {
 		l, kind, err := s.header('$')
 		if kind != recOK || err != nil {
@@ -340,6 +554,11 @@ func (s *scanner) next() (int, error) {
 		}
 		if l+2 > s.size-s.off {
 			return recTorn, nil
+		}
+		if n == 1 && (l == 4 || l == 5) {
+			if b, err := s.br.Peek(int(l)); err == nil {
+				marker = markerOf(b)
+			}
 		}
 		if s.want {
 			a := len(s.arena)
@@ -365,13 +584,46 @@ func (s *scanner) next() (int, error) {
 		_, _ = s.br.Discard(2)
 		s.off += 2
 	}
-	if s.want {
+	s.marker = marker
+	if marker != markNone && s.keep {
+		// Markers are not part of the block's records.
+		s.arena = s.arena[:s.spans[first].start]
+		s.spans = s.spans[:first]
+	}
+	if s.want && !s.keep {
 		s.args = s.args[:0]
 		for _, sp := range s.spans {
 			s.args = append(s.args, s.arena[sp.start:sp.end:sp.end])
 		}
 	}
 	return recOK, nil
+}
+
+// markerOf tells whether b, the only argument of a record, makes it a
+// block marker: MULTI or EXEC, in any case.
+func markerOf(b []byte) int {
+	switch {
+	case len(b) == 5 && asciiEqualFold(b, "multi"):
+		return markMulti
+	case len(b) == 4 && asciiEqualFold(b, "exec"):
+		return markExec
+	}
+	return markNone
+}
+
+// asciiEqualFold compares b with the lower-case ASCII word w, ignoring
+// case.
+func asciiEqualFold(b []byte, w string) bool {
+	for i := range len(b) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // grow extends b by n bytes, reallocating with headroom if needed.

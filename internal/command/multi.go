@@ -445,6 +445,9 @@ func execCmd(c *Ctx, _ [][]byte) {
 	prevNoBlock := s.NoBlock
 	s.NoBlock, s.held = true, all
 	w.ArrayLen(len(cmds))
+	// The records of the transaction form one unit per shard (one
+	// MULTI ... EXEC block in each shard's log, see propagate.go).
+	e.beginUnits(s, ls.Indexes())
 	for i := range cmds {
 		q := &cmds[i]
 		args := argv[q.first : q.first+q.n]
@@ -452,15 +455,18 @@ func execCmd(c *Ctx, _ [][]byte) {
 		case q.cmd == nil:
 			q.local(args, w)
 		case q.cmd.Flags&FlagSelfLock != 0 && selfLockMode(q.cmd) == selfLockOutside:
+			e.endUnits(s, ls.Indexes())
 			ls.Unlock(ks)
 			s.held = false
 			e.RunLocked(s, q.cmd, args, w, now)
 			s.held = all
 			ls.Lock(ks)
+			e.beginUnits(s, ls.Indexes())
 		default:
 			e.RunLocked(s, q.cmd, args, w, now)
 		}
 	}
+	e.endUnits(s, ls.Indexes())
 	s.NoBlock, s.held = prevNoBlock, false
 	ls.Unlock(ks)
 	t.clearQueue()

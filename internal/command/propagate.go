@@ -32,6 +32,20 @@ import (
 //     shard's log then only ever mentions keys of that shard, which is
 //     what lets shards be replayed independently.
 //
+// Units. The records of one command, or of one EXEC, in one shard's log
+// must replay all or nothing: a crash that tears the log in the middle of
+// them must not leave half a transaction, or half of a key rebuilt (DEL,
+// then the commands recreating its value). So callLogged opens a unit on
+// every shard it locked before the handler runs (Propagator.Begin), and
+// closes it afterwards (Propagator.End), passing the verbatim record as
+// the unit's last one, so that the common single-record command costs
+// nothing more. EXEC opens the units once for the whole transaction
+// (beginUnits, endUnits), and callLogged then opens none. The propagator
+// writes a unit holding more than one record as a MULTI ... EXEC block,
+// as Redis does; the DELs the keyspace hook logs while a unit is open
+// (keys found expired) belong to it. A transaction spanning shards is a
+// unit in each shard's log: atomic per shard on crash recovery.
+//
 // Handlers of non-deterministic or time-relative commands emit an effect
 // form (SET ... PXAT for SET EX, PEXPIREAT for EXPIRE, SREM for SPOP,
 // LPOP for BLPOP, ...). Keys removed by the keyspace itself (expiry,
@@ -47,6 +61,19 @@ type Propagator interface {
 	// must not retain args. It returns a durability ticket for Wait (0
 	// when there is nothing to wait for).
 	Propagate(shard, db int, args [][]byte) uint64
+	// Begin opens a unit on shard: the records propagated to shard until
+	// End are the effects of one command or one EXEC, and must replay all
+	// or nothing. It is called with that shard's lock held, which is kept
+	// until End; units do not nest.
+	Begin(shard int)
+	// End closes the unit Begin opened on shard. last, if not nil, is the
+	// unit's final record, to be run in logical database db (the verbatim
+	// record of a command, known to be the last one). A unit that holds
+	// more than one record in the end must be logged as one block (Redis
+	// wraps such records in MULTI ... EXEC). End returns the durability
+	// ticket of the unit's last record (0 when there is nothing to wait
+	// for); tickets Propagate returned inside the unit may be 0.
+	End(shard, db int, last [][]byte) uint64
 	// Refuse returns a non-nil error when write commands must be refused
 	// (the log failed or is closed); the error's wire text (ToWire) is
 	// the reply.
@@ -64,6 +91,7 @@ type ShardTicket struct {
 type sessionProp struct {
 	emitted bool // the current command emitted records
 	none    bool // the current command declared nothing to log
+	unit    bool // units are open on the locked shards (EXEC, callLogged)
 	shards  []int
 	dirty   []int64
 	pending []ShardTicket
@@ -139,9 +167,12 @@ func (c *Ctx) propInt(n int64) []byte {
 
 // emit hands one record to the propagator and keeps its ticket.
 func (c *Ctx) emit(shard, db int, args [][]byte) {
-	p := &c.S.prop
-	p.emitted = true
-	t := c.E.Prop.Propagate(shard, db, args)
+	c.S.prop.emitted = true
+	c.S.prop.keep(shard, c.E.Prop.Propagate(shard, db, args))
+}
+
+// keep records t as a durability ticket of shard's log.
+func (p *sessionProp) keep(shard int, t uint64) {
 	if t == 0 {
 		return
 	}
@@ -184,27 +215,59 @@ func (e *Engine) callLogged(c *Ctx, cmd *Command, args [][]byte) {
 	for _, i := range p.shards {
 		p.dirty = append(p.dirty, ks.Shard(i).Dirty)
 	}
+	// Inside EXEC the units are already open, for the whole transaction.
+	own := !p.unit && len(p.shards) > 0
+	if own {
+		p.unit = true
+		for _, i := range p.shards {
+			e.Prop.Begin(i)
+		}
+	}
 	cmd.Run(c, args)
-	if p.emitted || p.none {
+	verbatim := e.logChanges(c, cmd, args)
+	if !own {
+		if verbatim {
+			for j, i := range p.shards {
+				if p.dirty[j] == -1 {
+					c.emit(i, c.DB, args)
+				}
+			}
+		}
 		return
 	}
+	p.unit = false
+	for j, i := range p.shards {
+		var last [][]byte
+		if verbatim && p.dirty[j] == -1 {
+			last = args
+		}
+		p.keep(i, e.Prop.End(i, c.DB, last))
+	}
+}
+
+// logChanges logs what the command just run changed, unless its handler
+// did: it emits the final state of its keys when the command spans
+// shards, or reports that the command must be logged verbatim in each
+// shard marked changed (p.dirty[j] == -1).
+func (e *Engine) logChanges(c *Ctx, cmd *Command, args [][]byte) (verbatim bool) {
+	s := c.S
+	p := &s.prop
+	if p.emitted || p.none {
+		return false
+	}
+	ks := e.KS
 	changed := 0
 	for j, i := range p.shards {
 		if ks.Shard(i).Dirty != p.dirty[j] {
-			p.dirty[j] = -1 // marks a changed shard below
+			p.dirty[j] = -1 // marks a changed shard
 			changed++
 		}
 	}
 	if changed == 0 {
-		return
+		return false
 	}
 	if cmd.Flags&FlagAllShards != 0 || (len(p.shards) == 1 && cmd.Flags&FlagBlocking == 0) {
-		for j, i := range p.shards {
-			if p.dirty[j] == -1 {
-				c.emit(i, c.DB, args)
-			}
-		}
-		return
+		return true
 	}
 	// Keys in several shards (or a blocking command): log the final
 	// state of the command's keys in each shard that changed.
@@ -227,6 +290,30 @@ func (e *Engine) callLogged(c *Ctx, cmd *Command, args [][]byte) {
 			continue
 		}
 		c.emitKeyState(i, c.DB, key)
+	}
+	return false
+}
+
+// beginUnits opens a unit on each of the shards (whose locks are held) for
+// the commands EXEC runs: their records are logged as one block per shard.
+func (e *Engine) beginUnits(s *Session, shards []int) {
+	if e.Prop == nil || len(shards) == 0 {
+		return
+	}
+	s.prop.unit = true
+	for _, i := range shards {
+		e.Prop.Begin(i)
+	}
+}
+
+// endUnits closes the units beginUnits opened, keeping their tickets.
+func (e *Engine) endUnits(s *Session, shards []int) {
+	if e.Prop == nil || !s.prop.unit {
+		return
+	}
+	s.prop.unit = false
+	for _, i := range shards {
+		s.prop.keep(i, e.Prop.End(i, s.DB, nil))
 	}
 }
 

@@ -113,6 +113,23 @@ func (d *dict) remove(key string, h uint64) *Entry {
 	return nil
 }
 
+// maxReserve bounds reserve's table: a sizing hint read from a file is
+// not trusted beyond it (the table grows as usual past it).
+const maxReserve = 1 << 24
+
+// reserve sizes an empty dict for n entries at once, so that filling it
+// rehashes nothing (a bulk load that knows its key count). A dict holding
+// entries is left alone.
+func (d *dict) reserve(n int) {
+	n = min(n, maxReserve)
+	if d.len() != 0 || d.rehashIdx >= 0 || n <= len(d.t[0].b) {
+		return
+	}
+	size := 1 << bits.Len(uint(n-1))
+	d.accountBuckets(size - len(d.t[0].b))
+	d.t[0] = bucketTable{b: make([]*Entry, size)}
+}
+
 // maybeShrink starts a shrink when fewer than 10% of buckets are used,
 // as Redis does (HASHTABLE_MIN_FILL).
 func (d *dict) maybeShrink() {

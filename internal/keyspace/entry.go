@@ -76,9 +76,22 @@ type Entry struct {
 	expire int64          // absolute Unix ms; 0 = no TTL
 	klen   uint32
 	vlen   uint32
-	dcap   uint32 // capacity of the data allocation
-	meta   uint32
+	// capm is the capacity of the data allocation (bits 0-30) and the
+	// snapshot mark (bit 31, see snapshot.go). Read the capacity with
+	// dcap().
+	capm uint32
+	meta uint32
 }
+
+// markBit is the bit of capm that holds an entry's snapshot mark.
+const markBit = 1 << 31
+
+// maxDataCap bounds the capacity of an entry's data allocation, so that it
+// never reaches markBit (keys and strings are at most 512 MB each).
+const maxDataCap = markBit - 1
+
+// dcap returns the capacity of the data allocation.
+func (e *Entry) dcap() uint32 { return e.capm &^ markBit }
 
 // Key returns the entry's key. The string aliases the entry's storage and
 // is valid only while the shard lock is held and the entry is not deleted.
@@ -170,8 +183,9 @@ func newEntry(key string, vlen int) *Entry {
 // that), so later in-place overwrites of similar sizes do not allocate.
 func (e *Entry) alloc(key string, vlen int) {
 	n := len(key) + vlen
+	mark := e.capm & markBit
 	if n == 0 {
-		e.data, e.klen, e.vlen, e.dcap = nil, 0, 0, 0
+		e.data, e.klen, e.vlen, e.capm = nil, 0, 0, mark
 		return
 	}
 	b := slices.Grow([]byte(nil), n)[:n]
@@ -179,13 +193,13 @@ func (e *Entry) alloc(key string, vlen int) {
 	e.data = unsafe.Pointer(unsafe.SliceData(b))
 	e.klen = uint32(len(key))
 	e.vlen = uint32(vlen)
-	e.dcap = uint32(cap(b))
+	e.capm = uint32(min(cap(b), maxDataCap)) | mark
 }
 
 // setStr stores val as the entry's string value, in place when it fits.
 func (e *Entry) setStr(val []byte) {
 	need := int(e.klen) + len(val)
-	if need > int(e.dcap) || (e.dcap > 64 && need < int(e.dcap)/4) {
+	if c := int(e.dcap()); need > c || (c > 64 && need < c/4) {
 		key := e.Key()
 		old := e.data
 		e.alloc(key, len(val))
@@ -202,12 +216,12 @@ func (e *Entry) setStr(val []byte) {
 // It returns the whole value slice of length n.
 func (e *Entry) growStr(n int) []byte {
 	need := int(e.klen) + n
-	if need > int(e.dcap) {
-		c := max(need, int(e.dcap)*2)
+	if cur := int(e.dcap()); need > cur {
+		c := max(need, min(cur*2, maxDataCap))
 		b := slices.Grow([]byte(nil), c)[:need]
 		copy(b, unsafe.Slice((*byte)(e.data), int(e.klen)+int(e.vlen)))
 		e.data = unsafe.Pointer(unsafe.SliceData(b))
-		e.dcap = uint32(cap(b))
+		e.capm = uint32(min(cap(b), maxDataCap)) | e.capm&markBit
 	}
 	old := int(e.vlen)
 	e.vlen = uint32(n)

@@ -106,18 +106,10 @@ const (
 )
 
 // SetEviction configures the limit and policy. Call it before the
-// keyspace is used (the clock mode must not change under live data).
+// keyspace is used; the setters below change the settings at run time.
 func (ks *Keyspace) SetEviction(c EvictionConfig) {
 	a := &ks.acct
-	a.policy = c.Policy
-	switch {
-	case c.Policy.LFU():
-		a.mode = clockLFU
-	case c.Policy.LRM():
-		a.mode = clockLRM
-	default:
-		a.mode = clockLRU
-	}
+	ks.setPolicy(c.Policy)
 	a.samples = c.Samples
 	if a.samples <= 0 {
 		a.samples = DefaultSamples
@@ -125,16 +117,101 @@ func (ks *Keyspace) SetEviction(c EvictionConfig) {
 	a.samples = min(a.samples, maxSamples)
 	a.lfuLog = max(c.LFULogFactor, 0)
 	a.lfuDecay = max(c.LFUDecayTime, 0)
-	a.maxmem.Store(max(c.MaxMemory, 0))
-	a.flushThr = defaultFlushThr
-	if c.MaxMemory > 0 {
-		// Each shard may hold back 1/256 of its share of the limit.
-		a.flushThr = min(max(c.MaxMemory/int64(256*len(ks.shards)), 256), defaultFlushThr)
+	a.tenacity = DefaultEvictionTenacity
+	m := max(c.MaxMemory, 0)
+	a.maxmemCfg.Store(uint64(m))
+	a.maxmem.Store(m)
+	a.flushThr = flushThreshold(m, len(ks.shards))
+}
+
+// flushThreshold is the unflushed change a shard may hold back from the
+// published total under limit m: 1/256 of its share of the limit, between
+// 256 bytes and defaultFlushThr.
+func flushThreshold(m int64, shards int) int64 {
+	if m <= 0 {
+		return defaultFlushThr
+	}
+	return min(max(m/int64(256*shards), 256), defaultFlushThr)
+}
+
+func (ks *Keyspace) setPolicy(p Policy) {
+	a := &ks.acct
+	a.policy.Store(uint32(p))
+	switch {
+	case p.LFU():
+		a.mode = clockLFU
+	case p.LRM():
+		a.mode = clockLRM
+	default:
+		a.mode = clockLRU
 	}
 }
 
-// Policy returns the eviction policy.
-func (ks *Keyspace) Policy() Policy { return ks.acct.policy }
+// Run-time changes of the eviction settings (CONFIG SET). Each setter
+// must be called with every shard lock held (LockAll), since commands
+// read the settings under their shard's lock; the getters too, except
+// Policy and MaxMemory, which may be called without any lock.
+
+// SetMaxMemory changes the limit (CONFIG SET maxmemory): n is the value
+// as configured, which MaxMemoryConfig reports; the limit enforced is n
+// capped to the int64 range, 0 meaning none. The shards' unpublished
+// changes are published, so that the next OverLimit check sees exact
+// figures. Lowering the limit under the memory in use evicts nothing by
+// itself: the caller evicts (Evict) once it released the locks, and the
+// writes that follow evict too.
+func (ks *Keyspace) SetMaxMemory(n uint64) {
+	a := &ks.acct
+	m := int64(min(n, math.MaxInt64))
+	a.maxmemCfg.Store(n)
+	a.flushThr = flushThreshold(m, len(ks.shards))
+	for i := range ks.shards {
+		ks.shards[i].flushPending()
+	}
+	a.maxmem.Store(m)
+}
+
+// MaxMemoryConfig returns maxmemory as configured (see SetMaxMemory).
+func (ks *Keyspace) MaxMemoryConfig() uint64 { return ks.acct.maxmemCfg.Load() }
+
+// SetPolicy changes the eviction policy (CONFIG SET maxmemory-policy).
+// As in Redis, the access clocks of existing keys are not converted when
+// switching between LRU and LFU data: they are read under the new
+// meaning until the keys are next touched.
+func (ks *Keyspace) SetPolicy(p Policy) { ks.setPolicy(p) }
+
+// SetSamples changes maxmemory-samples (n >= 1); sampling looks at no
+// more than 64 keys per shard and database whatever the value.
+func (ks *Keyspace) SetSamples(n int) { ks.acct.samples = max(n, 1) }
+
+// Samples returns maxmemory-samples as configured.
+func (ks *Keyspace) Samples() int { return ks.acct.samples }
+
+// SetLFULogFactor changes lfu-log-factor (n >= 0).
+func (ks *Keyspace) SetLFULogFactor(n int) { ks.acct.lfuLog = max(n, 0) }
+
+// LFULogFactor returns lfu-log-factor.
+func (ks *Keyspace) LFULogFactor() int { return ks.acct.lfuLog }
+
+// SetLFUDecayTime changes lfu-decay-time in minutes (n >= 0).
+func (ks *Keyspace) SetLFUDecayTime(n int) { ks.acct.lfuDecay = max(n, 0) }
+
+// LFUDecayTime returns lfu-decay-time.
+func (ks *Keyspace) LFUDecayTime() int { return ks.acct.lfuDecay }
+
+// DefaultEvictionTenacity is Redis's maxmemory-eviction-tenacity default.
+const DefaultEvictionTenacity = 10
+
+// SetEvictionTenacity records maxmemory-eviction-tenacity (0..100). kevy
+// keeps it for CONFIG GET only: Evict always frees memory down to the
+// limit before the write that needed it goes on, which is Redis's
+// behaviour at tenacity 100.
+func (ks *Keyspace) SetEvictionTenacity(n int) { ks.acct.tenacity = n }
+
+// EvictionTenacity returns maxmemory-eviction-tenacity.
+func (ks *Keyspace) EvictionTenacity() int { return ks.acct.tenacity }
+
+// Policy returns the eviction policy. It may be called without a lock.
+func (ks *Keyspace) Policy() Policy { return Policy(ks.acct.policy.Load()) }
 
 // MaxMemory returns the limit on accounted bytes (0 = none).
 func (ks *Keyspace) MaxMemory() int64 { return ks.acct.maxmem.Load() }
@@ -271,7 +348,7 @@ func idleQuarters(clk, lru uint32) uint64 {
 // evictScore ranks an eviction candidate: higher is evicted first.
 func (ks *Keyspace) evictScore(e *Entry, now int64) uint64 {
 	switch {
-	case ks.acct.policy == VolatileTTL:
+	case ks.Policy() == VolatileTTL:
 		return math.MaxUint64 - uint64(e.expire)
 	case ks.acct.mode == clockLFU:
 		return 255 - uint64(ks.lfuDecr(e.Clock(), now))
@@ -287,6 +364,7 @@ func (ks *Keyspace) evictScore(e *Entry, now int64) uint64 {
 // round-robin position over shards and databases.
 type evictor struct {
 	mu     sync.Mutex
+	policy Policy // the policy the pool's candidates were scored under
 	pool   [evictionPoolSize]poolSlot
 	n      int
 	next   int // next shard to sample
@@ -342,16 +420,25 @@ func (ks *Keyspace) Evict() (keys int, bytes int64, ok bool) {
 	if limit <= 0 || a.used.Load() <= limit {
 		return 0, 0, true
 	}
-	if a.policy == NoEviction {
+	if ks.Policy() == NoEviction {
 		return 0, 0, false
 	}
 	a.ev.mu.Lock()
 	defer a.ev.mu.Unlock()
+	p := ks.Policy()
+	if p != a.ev.policy {
+		// The policy changed (CONFIG SET): the pool's scores are stale.
+		clear(a.ev.pool[:])
+		a.ev.n, a.ev.policy = 0, p
+	}
+	if p == NoEviction {
+		return 0, 0, false
+	}
 	now := ks.clk.NowMs()
 	for a.used.Load() > limit {
 		var b int64
 		var done bool
-		if a.policy == AllKeysRandom || a.policy == VolatileRandom {
+		if p == AllKeysRandom || p == VolatileRandom {
 			b, done = ks.evictRandom(now)
 		} else {
 			b, done = ks.evictPooled(now)
@@ -369,7 +456,7 @@ func (ks *Keyspace) Evict() (keys int, bytes int64, ok bool) {
 // round-robin and databases in rotation.
 func (ks *Keyspace) evictRandom(now int64) (int64, bool) {
 	ev := &ks.acct.ev
-	volatile := ks.acct.policy.Volatile()
+	volatile := ks.Policy().Volatile()
 	ev.nextDB = (ev.nextDB + 1) % ks.databases
 	for range ks.shards {
 		s := &ks.shards[ev.next]
@@ -406,7 +493,7 @@ func (ks *Keyspace) evictRandom(now int64) (int64, bool) {
 // and TTL eviction, with shards in the role of Redis's databases).
 func (ks *Keyspace) evictPooled(now int64) (int64, bool) {
 	ev := &ks.acct.ev
-	volatile := ks.acct.policy.Volatile()
+	volatile := ks.Policy().Volatile()
 	for {
 		sampled := 0
 		for range ks.shards {
@@ -460,7 +547,7 @@ func (ks *Keyspace) evictPooled(now int64) (int64, bool) {
 // sample offers up to the configured number of keys of each database of
 // s to the pool and returns how many it looked at (lock held).
 func (s *Shard) sample(ev *evictor, volatile bool, now int64) int {
-	n := s.ks.acct.samples
+	n := min(s.ks.acct.samples, maxSamples)
 	got := 0
 	for db, t := range s.dbs {
 		if t == nil {
@@ -490,6 +577,7 @@ func (s *Shard) sample(ev *evictor, volatile bool, now int64) int {
 // evictEntry removes e (in table t of db) as evicted and returns the
 // bytes it was accounted for.
 func (s *Shard) evictEntry(db int, t *table, e *Entry, h uint64) int64 {
+	s.saveOld(t, e) // a snapshot in progress still saves it
 	b := entryBytes(e)
 	key := e.Key()
 	t.keys.remove(key, h)

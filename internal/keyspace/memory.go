@@ -79,12 +79,20 @@ type accounting struct {
 	// objectSize measures a value object; nil counts objects as 0 bytes.
 	objectSize func(t Type, obj unsafe.Pointer) int
 
-	// Eviction settings (evict.go), fixed by SetEviction before use.
-	policy   Policy
+	// maxmemCfg is maxmemory as configured (CONFIG GET shows it; maxmem
+	// is the limit enforced, capped to the int64 range).
+	maxmemCfg atomic.Uint64
+
+	// Eviction settings (evict.go), set by SetEviction before use and
+	// changed at run time by the setters there, which run with every
+	// shard lock held; policy is also read without a lock (Evict, Policy),
+	// hence atomic.
+	policy   atomic.Uint32 // a Policy
 	mode     clockMode
-	samples  int
+	samples  int // as configured; sampling uses at most maxSamples
 	lfuLog   int
 	lfuDecay int
+	tenacity int // maxmemory-eviction-tenacity, kept for CONFIG GET
 	ev       evictor
 }
 
@@ -132,7 +140,7 @@ func objUnits(n int64) uint32 {
 // entryBytes is what e is accounted for: entry, data allocation, value
 // object (as last measured) and deadline.
 func entryBytes(e *Entry) int64 {
-	n := EntryBytes + int64(e.dcap)
+	n := EntryBytes + int64(e.dcap())
 	if e.meta&metaTypeMask != uint32(TypeString) {
 		n += int64(e.vlen) << objUnitShift
 	}
@@ -262,7 +270,7 @@ func (s *Shard) measure(e *Entry) {
 // its Entry, key and string bytes (allocation capacity), its value object
 // and its deadline slot.
 func (s *Shard) EntryMemory(e *Entry) int64 {
-	n := EntryBytes + int64(e.dcap) + s.ks.objSize(e)
+	n := EntryBytes + int64(e.dcap()) + s.ks.objSize(e)
 	if e.expire != 0 {
 		n += TTLBytes
 	}

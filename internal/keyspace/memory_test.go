@@ -26,7 +26,7 @@ func newMemKeyspace(shards int, now *atomic.Int64) *Keyspace {
 func recount(t *table) int64 {
 	n := tableBytes + int64(t.keys.buckets())*bucketBytes
 	t.keys.each(func(e *Entry) bool {
-		n += EntryBytes + int64(e.dcap)
+		n += EntryBytes + int64(e.dcap())
 		if e.Type() != TypeString {
 			n += int64(objUnits(int64((*fakeObj)(e.obj).size))) << objUnitShift
 		}

@@ -22,6 +22,9 @@ type table struct {
 	// used is the memory accounted to this table (memory.go).
 	used int64
 	sh   *Shard
+	// snapDB is the database the table held when the running snapshot
+	// started (SWAPDB may move it since): the one its keys are saved in.
+	snapDB int
 }
 
 func newTable(s *Shard) *table {
@@ -50,6 +53,12 @@ type Shard struct {
 	Commands int64
 
 	acct shardAcct // memory accounting, see memory.go
+
+	// snap is the snapshot in progress, nil when none (snapshot.go);
+	// mark is the snapshot mark of the entries it has saved, which every
+	// entry carries when no snapshot runs.
+	snap *Snapshot
+	mark uint32
 
 	_ [64]byte // keep neighbouring shards' locks on separate cache lines
 }
@@ -114,6 +123,7 @@ func (s *Shard) Lookup(db int, key string, now int64) *Entry {
 func (s *Shard) LookupWrite(db int, key string, now int64) *Entry {
 	e := s.Peek(db, key, now)
 	if e != nil {
+		s.saveOld(s.dbs[db], e) // the caller is about to change it
 		s.TouchWrite(e, now)
 	}
 	return e
@@ -137,13 +147,16 @@ func (s *Shard) Peek(db int, key string, now int64) *Entry {
 		return nil
 	}
 	if e.meta&metaTypeMask > uint32(TypeString) {
-		s.lookedUp(t, e) // an aggregate: the caller may change it in place
+		// An aggregate: the caller may change it in place.
+		s.saveOld(t, e)
+		s.lookedUp(t, e)
 	}
 	return e
 }
 
 // expireEntry removes an expired entry and reports it.
 func (s *Shard) expireEntry(db int, t *table, e *Entry, h uint64) {
+	s.saveOld(t, e)
 	key := e.Key()
 	t.keys.remove(key, h)
 	t.dropExpire(e)
@@ -166,6 +179,7 @@ func (t *table) dropExpire(e *Entry) {
 // SetExpire sets (deadline > 0) or clears (0) the entry's TTL.
 func (s *Shard) SetExpire(db int, e *Entry, deadline int64) {
 	t := s.table(db)
+	s.saveOld(t, e)
 	if e.expire == 0 && deadline != 0 {
 		t.expires.add(e)
 		s.account(t, TTLBytes)
@@ -189,15 +203,17 @@ func (s *Shard) SetString(db int, key string, val []byte, deadline int64, keepTT
 		e.setType(TypeString)
 		copy(e.Str(), val)
 		s.initClock(e, now)
+		s.setMark(e)
 		t.keys.insert(e, h)
-		s.account(t, EntryBytes+int64(e.dcap))
+		s.account(t, EntryBytes+int64(e.dcap()))
 		if deadline != 0 {
 			s.SetExpire(db, e, deadline)
 		}
 		s.Dirty++
 		return e
 	}
-	oldCap := int64(e.dcap)
+	s.saveOld(t, e)
+	oldCap := int64(e.dcap())
 	if e.Type() != TypeString {
 		oldCap += int64(e.vlen) << objUnitShift
 		e.obj = nil
@@ -206,7 +222,7 @@ func (s *Shard) SetString(db int, key string, val []byte, deadline int64, keepTT
 	}
 	e.setType(TypeString)
 	e.setStr(val)
-	if d := int64(e.dcap) - oldCap; d != 0 {
+	if d := int64(e.dcap()) - oldCap; d != 0 {
 		s.account(t, d)
 	}
 	if !keepTTL && e.expire != deadline {
@@ -221,18 +237,51 @@ func (s *Shard) SetString(db int, key string, val []byte, deadline int64, keepTT
 	return e
 }
 
+// AddString inserts a new string key without a deadline, for bulk loads:
+// it returns nil, changing nothing, when key exists in db (expired or
+// not).
+func (s *Shard) AddString(db int, key string, val []byte) *Entry {
+	t := s.table(db)
+	h := hashKey(key)
+	if t.keys.find(key, h) != nil {
+		return nil
+	}
+	e := newEntry(key, len(val))
+	e.setType(TypeString)
+	copy(e.Str(), val)
+	s.initClock(e, s.ks.clk.NowMs())
+	s.setMark(e)
+	t.keys.insert(e, h)
+	s.account(t, EntryBytes+int64(e.dcap()))
+	s.Dirty++
+	return e
+}
+
+// Reserve sizes database db's table for n keys when it is empty, so that
+// a bulk load of that many keys does not rehash (RDB's RESIZEDB hint).
+func (s *Shard) Reserve(db, n int) {
+	if n > 0 {
+		s.table(db).keys.reserve(n)
+	}
+}
+
 // GrowString resizes a string entry's value to n bytes (keeping the
 // existing bytes, zero-padding new ones) and returns the whole value for
 // the caller to fill in. The entry is marked raw.
 func (s *Shard) GrowString(e *Entry, n int) []byte {
+	if s.snap != nil && e.capm&markBit != s.mark {
+		if t := s.tableOf(e); t != nil {
+			s.saveOld(t, e)
+		}
+	}
 	s.Dirty++
 	e.SetRaw(true)
 	e.meta &^= flagPrivate
-	oldCap := e.dcap
+	oldCap := e.dcap()
 	v := e.growStr(n)
-	if e.dcap != oldCap {
+	if c := e.dcap(); c != oldCap {
 		if t := s.tableOf(e); t != nil {
-			s.account(t, int64(e.dcap)-int64(oldCap))
+			s.account(t, int64(c)-int64(oldCap))
 		}
 	}
 	return v
@@ -244,6 +293,7 @@ func (s *Shard) Add(db int, key string, typ Type, obj unsafe.Pointer) *Entry {
 	t := s.table(db)
 	h := hashKey(key)
 	if old := t.keys.find(key, h); old != nil {
+		s.saveOld(t, old)
 		t.keys.remove(key, h)
 		t.dropExpire(old)
 		s.unnote(old)
@@ -253,8 +303,9 @@ func (s *Shard) Add(db int, key string, typ Type, obj unsafe.Pointer) *Entry {
 	e.setType(typ)
 	e.obj = obj
 	s.initClock(e, s.ks.clk.NowMs())
+	s.setMark(e)
 	t.keys.insert(e, h)
-	s.account(t, EntryBytes+int64(e.dcap))
+	s.account(t, EntryBytes+int64(e.dcap()))
 	s.note(t, e) // the caller fills the new value in
 	s.Dirty++
 	return e
@@ -276,6 +327,7 @@ func (s *Shard) Delete(db int, key string, now int64) *Entry {
 		s.expireEntry(db, t, e, h)
 		return nil
 	}
+	s.saveOld(t, e)
 	t.keys.remove(key, h)
 	t.dropExpire(e)
 	s.unnote(e)
@@ -288,6 +340,7 @@ func (s *Shard) Delete(db int, key string, now int64) *Entry {
 // Lookup) without treating it as expired.
 func (s *Shard) Unlink(db int, e *Entry) {
 	t := s.dbs[db]
+	s.saveOld(t, e)
 	key := e.Key()
 	t.keys.remove(key, hashKey(key))
 	t.dropExpire(e)
@@ -300,6 +353,7 @@ func (s *Shard) Unlink(db int, e *Entry) {
 // RENAME, SWAPDB-free moves). The key must be absent in db.
 func (s *Shard) Insert(db int, e *Entry) {
 	t := s.table(db)
+	s.setMark(e)
 	t.keys.insert(e, hashKey(e.Key()))
 	if e.expire != 0 {
 		t.expires.add(e)

@@ -40,6 +40,16 @@
 // removed by the keyspace (expiry, eviction) are logged as DEL through the
 // engine's key-deleted hook.
 //
+// The records of one command or one EXEC in a shard's log form a unit
+// (unit.go): a unit of more than one record is written as a MULTI ...
+// EXEC block, which replay applies all or nothing, and a log ending inside
+// a block is cut back to before its MULTI like a torn record. A
+// transaction spanning shards is one unit per shard: atomic per shard on
+// crash recovery. With the always policy the EXEC reply is sent after
+// every shard log it wrote is fsynced, so an acknowledged transaction is
+// whole after a crash; an unacknowledged one may survive in some shards
+// and not in others.
+//
 // FLUSHDB, FLUSHALL and SWAPDB are logged verbatim in every shard whose
 // data they changed; on replay each copy is applied to its own shard only.
 // (A redis-server replaying the concatenation of the shard logs would

@@ -217,7 +217,10 @@ func newReplayer(eng *command.Engine, shard, shards int, log *slog.Logger) *repl
 // apply runs one record. FLUSHDB, FLUSHALL and SWAPDB are applied to this
 // shard only: each shard's log holds its own copy of them. An unknown
 // command, a record about another shard's keys, or a failed SELECT is
-// corruption; other error replies are counted and logged.
+// corruption; other error replies are counted and logged. The records of
+// a MULTI ... EXEC block arrive (without the markers) only once aof.Replay
+// has read its EXEC, so a block is applied all or nothing; an incomplete
+// block at the end of the last log is truncated like a torn record.
 func (r *replayer) apply(args [][]byte) error {
 	r.records++
 	name := args[0]
@@ -246,8 +249,6 @@ func (r *replayer) apply(args [][]byte) error {
 		r.sh.Lock()
 		r.sh.Swap(a, b)
 		r.sh.Unlock()
-		return nil
-	case command.EqualFold(name, "multi"), command.EqualFold(name, "exec"):
 		return nil
 	}
 	cmd := command.Lookup(name)

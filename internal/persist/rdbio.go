@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"sync/atomic"
 	"unsafe"
@@ -55,34 +56,6 @@ func writeEntry(w *rdb.Writer, e *keyspace.Entry) error {
 	return fmt.Errorf("kevy: key %q has unknown type %d", e.Key(), e.Type())
 }
 
-// writeShardDBs writes every live key of sh (all databases), each database
-// introduced by SELECTDB and RESIZEDB. The shard lock must be held. It
-// returns the number of keys written.
-func writeShardDBs(w *rdb.Writer, sh *keyspace.Shard, dbs int, now int64) (int64, error) {
-	var n int64
-	var err error
-	for db := range dbs {
-		if sh.Len(db) == 0 {
-			continue
-		}
-		if err = w.SelectDB(db); err != nil {
-			return n, err
-		}
-		if err = w.ResizeDB(uint64(sh.Len(db)), uint64(sh.ExpiresLen(db))); err != nil {
-			return n, err
-		}
-		sh.Each(db, now, func(e *keyspace.Entry) bool {
-			err = writeEntry(w, e)
-			n++
-			return err == nil
-		})
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
 // newRDBWriter starts an RDB file with Redis 7.0's aux fields, plus
 // kevy's own (ignored by Redis).
 func newRDBWriter(dst io.Writer, lim *object.Limits, ctimeMs int64, aux ...string) (*rdb.Writer, error) {
@@ -108,6 +81,10 @@ type loader struct {
 	shard int // the shard every key must belong to; -1: route each key
 	path  string
 	dbs   int
+	db    int // the current database (SELECTDB)
+	// reserveLeft bounds the keys RESIZEDB hints may still size tables
+	// for: a key takes at least minKeyBytes of the file.
+	reserveLeft int
 	// keys and expired count loaded and skipped (already expired) keys.
 	keys, expired int64
 	// progress is incremented per key for the progress log.
@@ -127,6 +104,33 @@ func (l *loader) SelectDB(db int) error {
 	if db >= l.dbs {
 		return fmt.Errorf("kevy: %s holds database %d but the database is configured with %d (Options.Databases)", l.path, db, l.dbs)
 	}
+	l.db = db
+	return nil
+}
+
+// ResizeDB sizes the tables of the current database for the keys the
+// file announces, so that loading them rehashes nothing. The hint is not
+// trusted beyond what the file's size can hold.
+func (l *loader) ResizeDB(dbSize, _ uint64) error {
+	n := int(min(dbSize, uint64(max(l.reserveLeft, 0))))
+	l.reserveLeft -= n
+	if n == 0 {
+		return nil
+	}
+	if l.shard >= 0 {
+		sh := l.ks.Shard(l.shard)
+		sh.Lock()
+		sh.Reserve(l.db, n)
+		sh.Unlock()
+		return nil
+	}
+	per := n / l.ks.NumShards()
+	for i := range l.ks.NumShards() {
+		sh := l.ks.Shard(i)
+		sh.Lock()
+		sh.Reserve(l.db, per+per/8)
+		sh.Unlock()
+	}
 	return nil
 }
 
@@ -140,8 +144,12 @@ func (l *loader) Key(e *rdb.Entry) error {
 	}
 	deadline := int64(0)
 	if e.ExpireMs != rdb.NoExpire {
-		if e.ExpireMs <= l.now {
-			// Already expired: skipped, as Redis does when loading.
+		if e.ExpireMs <= l.now && l.shard < 0 {
+			// Already expired: skipped, as Redis does when loading an RDB
+			// file. A shard's base is kept whole, like Redis keeps an AOF
+			// preamble whole: the log that follows it may still change
+			// the key (PERSIST, say) as it did before the deadline; what
+			// is still expired after the replay goes by normal expiry.
 			l.expired++
 			return nil
 		}
@@ -155,13 +163,15 @@ func (l *loader) Key(e *rdb.Entry) error {
 	sh := l.ks.Shard(idx)
 	sh.Lock()
 	defer sh.Unlock()
-	if sh.Peek(e.DB, key, l.now) != nil {
-		return corruptf(nil, "%s: duplicate key %q in database %d", l.path, truncKey(key), e.DB)
+	if e.Kind != rdb.KindString && sh.Peek(e.DB, key, l.now) != nil {
+		return l.duplicate(key, e.DB)
 	}
 	var ent *keyspace.Entry
 	switch e.Kind {
 	case rdb.KindString:
-		ent = sh.SetString(e.DB, key, e.Value, 0, false)
+		if ent = sh.AddString(e.DB, key, e.Value); ent == nil {
+			return l.duplicate(key, e.DB)
+		}
 	case rdb.KindList:
 		lst := object.NewList(l.lim)
 		for v, ok := e.Next(); ok; v, ok = e.Next() {
@@ -217,6 +227,10 @@ func (l *loader) Key(e *rdb.Entry) error {
 	return nil
 }
 
+func (l *loader) duplicate(key string, db int) error {
+	return corruptf(nil, "%s: duplicate key %q in database %d", l.path, truncKey(key), db)
+}
+
 func truncKey(k string) string {
 	if len(k) > 64 {
 		return k[:64] + "..."
@@ -229,6 +243,11 @@ func truncKey(k string) string {
 // path.
 func loadRDB(r io.Reader, path string, ks *keyspace.Keyspace, lim *object.Limits, shard int, now int64, progress *atomic.Int64) (*loader, error) {
 	l := &loader{ks: ks, lim: lim, now: now, shard: shard, path: path, dbs: ks.Databases(), progress: progress}
+	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil {
+			l.reserveLeft = int(min(fi.Size()/minKeyBytes, 1<<40))
+		}
+	}
 	rd := rdb.NewReader(r)
 	rd.MaxVersion = 11 // also load what Redis 7.2 writes
 	if err := rd.Parse(l); err != nil {
@@ -244,6 +263,10 @@ func loadRDB(r io.Reader, path string, ks *keyspace.Keyspace, lim *object.Limits
 	}
 	return l, nil
 }
+
+// minKeyBytes is the smallest encoding of a key in an RDB file: type,
+// key length, value length.
+const minKeyBytes = 3
 
 // shardAux is the kevy-shard aux value of shard i of n.
 func shardAux(i, n int) string { return strconv.Itoa(i) + "/" + strconv.Itoa(n) }

@@ -335,8 +335,18 @@ func TestRedisReplaysAOF(t *testing.T) {
 	d := mustOpen(t, 4, defaultOpts(dir), clk)
 	workloadOpts(d, false)
 	bigCollections(d)
+	txWorkload(d)
 	want := d.dump()
 	d.close()
+	blocks := 0
+	for i := range 4 {
+		data, _ := os.ReadFile(incrPath(dir, i))
+		blocks += bytes.Count(data, multiRecord)
+	}
+	t.Logf("%d MULTI blocks", blocks)
+	if blocks < 8 {
+		t.Fatalf("only %d MULTI blocks in the logs: the test does not exercise them", blocks)
+	}
 	rdir := t.TempDir()
 	adir := filepath.Join(rdir, "appendonlydir")
 	os.Mkdir(adir, 0o755)
@@ -357,4 +367,39 @@ func TestRedisReplaysAOF(t *testing.T) {
 	if got := redisDump(t, c); got != want {
 		t.Fatalf("redis-server replayed:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// txWorkload runs transactions and commands logged as several records in
+// a shard (MULTI ... EXEC blocks in the logs): transactions within a
+// shard and across shards, with SELECT inside, effect forms, key states
+// rebuilt in another shard, SPOP in batches, and a key found expired by
+// the command that writes it.
+func txWorkload(d *testDB) {
+	pop := []string{"SADD", "bigpop"}
+	for i := range 2500 {
+		pop = append(pop, "m"+strconv.Itoa(i))
+	}
+	cmds := [][]string{
+		{"MULTI"}, {"SET", "tx{a}1", "1"}, {"INCR", "tx{a}2"}, {"RPUSH", "tx{a}l", "x", "y"}, {"EXEC"},
+		{"MULTI"}, {"SET", "txa", "1"}, {"SET", "txb", "2"}, {"SET", "txc", "3", "EX", "100"},
+		{"HSET", "txh", "f", "v", "g", "w"}, {"SELECT", "4"}, {"SET", "tx{a}1", "db4"}, {"SADD", "txs", "m"},
+		{"INCRBYFLOAT", "tx{a}f", "1.5"}, {"EXEC"},
+		{"SELECT", "0"},
+		{"MULTI"}, {"SET", "tx{b}1", "only"}, {"GET", "tx{b}1"}, {"EXEC"},
+		pop, {"SPOP", "bigpop", "1500"},
+		{"RENAME", "txh", "txh-renamed"},
+		{"SUNIONSTORE", "txu", "txs", "set2"},
+		{"MULTI"}, {"RENAME", "tx{a}l", "txl"}, {"LPUSH", "txl", "head"}, {"DEL", "txb"}, {"EXEC"},
+		{"SET", "short", "v", "PX", "10"}, {"ADVANCE"}, {"APPEND", "short", "x"},
+	}
+	for _, c := range cmds {
+		if c[0] == "ADVANCE" {
+			d.clk.Advance(time.Second)
+			continue
+		}
+		if r := d.do(c...); strings.HasPrefix(r, "!") || strings.Contains(r, "[!") || strings.Contains(r, " !") {
+			d.t.Fatalf("%v: %s", c, r)
+		}
+	}
+	d.sess.DB = 0
 }

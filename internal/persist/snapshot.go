@@ -1,50 +1,94 @@
 package persist
 
 import (
-	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/kevydb/kevy/internal/aof"
 	"github.com/kevydb/kevy/internal/command"
+	"github.com/kevydb/kevy/internal/keyspace"
+	"github.com/kevydb/kevy/internal/rdb"
 )
 
-// snapshotShard writes shard i's keys as an RDB file at path: a temporary
-// file is filled with the shard lock held (encoding to the page cache; no
-// fsync under the lock), then fsynced, renamed over path and the
-// directory fsynced. atCut, if set, runs under the lock just before the
-// keys are read: the rewrite cuts the log there, so that the snapshot and
-// the log switch happen at the same point. It returns the file size and
-// the number of keys.
-func (s *Store) snapshotShard(i int, path string, now int64, atCut func()) (size, keys int64, err error) {
+// snapBatch is how many buckets and keys a snapshot step visits with the
+// shard lock held (about half as many keys): writers of a shard being
+// saved wait for one step at most.
+var snapBatch = 1024
+
+// snapshotShard writes shard i's keys as an RDB file at path, without
+// stopping the shard's writers: the snapshot point is taken under the
+// shard lock, then the keys are encoded a batch per lock hold
+// (keyspace.Snapshot), writers handing over the keys they are about to
+// change before the walk reaches them, and the encoded bytes are written
+// to a temporary file without the lock. The file is then fsynced,
+// renamed over path and the directory fsynced. clock gives the snapshot
+// point's time (keys already expired then are left out). atCut, if set,
+// runs under the lock at the snapshot point: the rewrite cuts the log
+// there, so that the snapshot and the log switch happen at the same
+// point. It returns the file size and the number of keys.
+func (s *Store) snapshotShard(i int, path string, clock func() int64, atCut func()) (size, keys int64, err error) {
 	tmp := path + ".tmp"
+	sh := s.ks.Shard(i)
 	f, err := s.fs.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		if atCut != nil {
-			sh := s.ks.Shard(i)
 			sh.Lock()
 			atCut()
 			sh.Unlock()
 		}
 		return 0, 0, fmt.Errorf("kevy: snapshot of shard %d: %w", i, err)
 	}
-	cw := &countWriter{w: bufio.NewWriterSize(f, 1<<20)}
-	sh := s.ks.Shard(i)
+	ss := &shardSnap{curDB: -1, out: make([]byte, 0, snapChunk)}
+	spare := make([]byte, 0, snapChunk)
+	var werr error
 	sh.Lock()
 	if atCut != nil {
 		atCut()
 	}
-	w, err := newRDBWriter(cw, &s.eng.Limits, now, "kevy-shard", shardAux(i, s.ks.NumShards()))
-	if err == nil {
-		keys, err = writeShardDBs(w, sh, s.ks.Databases(), now)
+	now := clock()
+	ss.w, ss.err = newRDBWriter(ss, &s.eng.Limits, now, "kevy-shard", shardAux(i, s.ks.NumShards()))
+	sn := sh.BeginSnapshot(now, ss)
+	if h := s.snapHook; h != nil {
+		h(i, now)
 	}
-	sh.Unlock()
+	discarded := false
+	for {
+		if (werr != nil || ss.err != nil) && !discarded {
+			sn.Discard() // finish the walk only to restore the marks
+			discarded = true
+		}
+		done := sn.Step(snapBatch)
+		chunk := ss.out
+		ss.out = spare[:0]
+		sh.Unlock()
+		if len(chunk) > 0 && werr == nil && !discarded {
+			werr = writeAll(f, chunk)
+			size += int64(len(chunk))
+		}
+		spare = chunk
+		if done {
+			break
+		}
+		// Let the goroutines this step made wait run first: with every
+		// processor busy saving, a writer woken by the unlock would
+		// otherwise wait for the scheduler's time slice.
+		runtime.Gosched()
+		sh.Lock()
+	}
+	// The walk is over: nothing feeds ss any more.
+	s.snapHanded.Add(int64(sn.HandedOver()))
+	err = errors.Join(ss.err, werr)
 	if err == nil {
-		err = w.Close()
+		err = ss.w.Close()
 	}
 	if err == nil {
-		err = cw.w.Flush()
+		err = writeAll(f, ss.out)
+		size += int64(len(ss.out))
 	}
 	if err == nil {
 		err = f.Sync()
@@ -62,19 +106,65 @@ func (s *Store) snapshotShard(i int, path string, now int64, atCut func()) (size
 		_ = s.fs.Remove(tmp)
 		return 0, 0, fmt.Errorf("kevy: snapshot of shard %d to %s: %w", i, path, err)
 	}
-	return cw.n, keys, nil
+	return size, ss.keys, nil
 }
 
-// countWriter counts the bytes written through it.
-type countWriter struct {
-	w *bufio.Writer
-	n int64
+// snapChunk is the initial size of a snapshot's output buffers: the RDB
+// encoder hands its output over in chunks of about 256 KB.
+const snapChunk = 320 << 10
+
+func writeAll(w io.Writer, p []byte) error {
+	if len(p) == 0 {
+		return nil
+	}
+	_, err := w.Write(p)
+	return err
 }
 
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+// shardSnap is the keyspace.SnapshotSink of one shard's snapshot: the RDB
+// encoder, fed under the shard lock by the walk and by writers about to
+// change keys the walk has not reached, and the bytes it encoded, which
+// the walk writes to the file without the lock.
+type shardSnap struct {
+	w     *rdb.Writer
+	out   []byte // encoded, not yet written to the file (w's destination)
+	curDB int    // the database of the last SELECTDB
+	keys  int64
+	err   error // first encoding error
+}
+
+// Write receives the encoder's output.
+func (ss *shardSnap) Write(p []byte) (int, error) {
+	ss.out = append(ss.out, p...)
+	return len(p), nil
+}
+
+// BeginDB implements keyspace.SnapshotSink.
+func (ss *shardSnap) BeginDB(db, keys, expires int) {
+	if ss.err != nil {
+		return
+	}
+	ss.curDB = db
+	if ss.err = ss.w.SelectDB(db); ss.err == nil {
+		ss.err = ss.w.ResizeDB(uint64(keys), uint64(expires))
+	}
+}
+
+// Entry implements keyspace.SnapshotSink. A key of another database than
+// the previous one (handed over by a writer) is preceded by SELECTDB,
+// which RDB loaders accept anywhere between keys.
+func (ss *shardSnap) Entry(db int, e *keyspace.Entry) {
+	if ss.err != nil {
+		return
+	}
+	if db != ss.curDB {
+		if ss.err = ss.w.SelectDB(db); ss.err != nil {
+			return
+		}
+		ss.curDB = db
+	}
+	ss.err = writeEntry(ss.w, e)
+	ss.keys++
 }
 
 // rewriteShard replaces shard i's files by a new base (a snapshot of the
@@ -116,8 +206,7 @@ func (s *Store) rewriteShard(i int) (int64, error) {
 			st.curDB = -1
 		}
 	}
-	now := s.eng.Clock.NowMs()
-	size, _, snapErr := s.snapshotShard(i, s.path(bName), now, atCut)
+	size, _, snapErr := s.snapshotShard(i, s.path(bName), s.eng.Clock.NowMs, atCut)
 	var finErr error
 	if sw != nil {
 		if cutErr == nil {
@@ -164,11 +253,10 @@ func (s *Store) rewriteShard(i int) (int64, error) {
 	return size, nil
 }
 
-// Save writes a snapshot of every shard, one shard at a time: each
-// shard's writers wait while that shard is serialized (to the page cache;
-// the fsyncs happen after its lock is released), the other shards are
-// not stopped. With the append-only file on, each shard's log is cut at
-// its snapshot point, so Save also compacts the logs.
+// Save writes a snapshot of every shard, a few shards at a time, without
+// stopping writers: each shard's image is the one of its snapshot point
+// (see snapshotShard). With the append-only file on, each shard's log is
+// cut at its snapshot point, so Save also compacts the logs.
 func (s *Store) Save() error {
 	if s.closing.Load() {
 		return command.ErrClosed
@@ -180,21 +268,30 @@ func (s *Store) Save() error {
 
 func (s *Store) saveLocked() error {
 	start := time.Now()
-	var total int64
-	for i := range s.shards {
+	var total atomic.Int64
+	err := parallelN(len(s.shards), saveWorkers(), func(i int) error {
 		n, err := s.rewriteShard(i)
 		if err != nil {
 			s.log.Error("kevy: save failed", "shard", i, "err", err)
 			return err
 		}
-		total += n
+		total.Add(n)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	s.lastSave.Store(time.Now().UnixMilli())
 	d := time.Since(start)
-	s.log.Info("kevy: snapshot saved", "dir", s.o.Dir, "bytes", total, "duration", d.Round(time.Millisecond))
-	s.o.event(Event{Kind: EventSave, Shard: -1, Count: total, Duration: d, Path: s.gdir})
+	s.log.Info("kevy: snapshot saved", "dir", s.o.Dir, "bytes", total.Load(), "duration", d.Round(time.Millisecond))
+	s.o.event(Event{Kind: EventSave, Shard: -1, Count: total.Load(), Duration: d, Path: s.gdir})
 	return nil
 }
+
+// saveWorkers is how many shards a save writes at the same time: the
+// shards are independent, and encoding is CPU-bound (up to 4, leaving
+// room for the writers).
+func saveWorkers() int { return min(runtime.GOMAXPROCS(0), 4) }
 
 // BGSave starts Save in the background and returns at once. It returns
 // ErrBusy when a background save runs already. LastBGSaveErr reports how

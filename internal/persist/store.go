@@ -59,6 +59,12 @@ type Store struct {
 	stats LoadStats
 	// readOnly loads without modifying any file (Export).
 	readOnly bool
+	// snapHook, set by tests only, runs at each shard's snapshot point,
+	// under the shard lock.
+	snapHook func(shard int, now int64)
+	// snapHanded counts the keys writers handed over to snapshots (the
+	// serialize-before-mutate path), for tests.
+	snapHanded atomic.Int64
 }
 
 // shardState is one shard's persistence state.
@@ -71,6 +77,8 @@ type shardState struct {
 	sel   [2][]byte
 	num   [20]byte
 	del   [2][]byte
+	// unit is the open unit of records (unit.go). Guarded by the shard lock.
+	unit unitState
 	// otherSize is the size of the shard's files other than the current
 	// incremental log (the base, earlier logs); baseSize is the total
 	// size right after the last rewrite (or at open), the reference of
@@ -323,7 +331,7 @@ func (s *Store) createGeneration(gen int64, withBase bool, now int64) error {
 		m := &aof.Manifest{Shards: lay.Shards, Shard: i, Routing: Routing}
 		if withBase {
 			name := baseName(i, 1)
-			size, _, err := s.snapshotShard(i, s.path(name), now, nil)
+			size, _, err := s.snapshotShard(i, s.path(name), func() int64 { return now }, nil)
 			if err != nil {
 				return err
 			}
@@ -494,6 +502,9 @@ func (s *Store) Propagate(shard, db int, args [][]byte) uint64 {
 	if l == nil {
 		return 0
 	}
+	if st.unit.open {
+		return s.propagateUnit(st, db, args)
+	}
 	if st.curDB != db {
 		st.sel[1] = strconv.AppendInt(st.num[:0], int64(db), 10)
 		if _, err := l.AppendArgs(st.sel[:]); err != nil {
@@ -656,7 +667,12 @@ func (s *Store) closeLogs() error {
 // parallel runs fn(i) for i in [0, n) on up to GOMAXPROCS goroutines and
 // returns the first error (remaining indexes are skipped after one).
 func parallel(n int, fn func(i int) error) error {
-	workers := min(n, runtime.GOMAXPROCS(0))
+	return parallelN(n, runtime.GOMAXPROCS(0), fn)
+}
+
+// parallelN is parallel on up to workers goroutines.
+func parallelN(n, workers int, fn func(i int) error) error {
+	workers = max(min(n, workers), 1)
 	var next atomic.Int64
 	var stop atomic.Bool
 	errs := make([]error, n)
