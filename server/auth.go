@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"log/slog"
 	"net"
 	"sync"
@@ -20,7 +18,7 @@ const (
 	wireProtectedMode = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
 )
 
-// defaultUser is the only user: kevy has no ACLs beyond requirepass.
+// defaultUser is the user every connection starts as (acl.go).
 const defaultUser = "default"
 
 // authLogInterval is the least time between two log lines about failed
@@ -55,35 +53,44 @@ func (l *logLimiter) log(lg *slog.Logger, msg string, attrs ...any) {
 	lg.Warn(msg, attrs...)
 }
 
-// authRequired reports whether new connections must authenticate.
-func (s *Server) authRequired() bool { return s.cfg.RequirePass != "" }
+// authRequired reports whether connections that did not authenticate
+// are refused, as in Redis: unless the default user is on and has
+// nopass (no Config.RequirePass, or ACL SETUSER default nopass).
+func (s *Server) authRequired() bool {
+	p := s.users().def.perms.Load()
+	return !p.nopass || !p.on
+}
 
-// checkPassword reports whether user and pass are valid credentials. The
-// only user is "default"; without RequirePass it has no password and any
-// password is accepted for it, as in Redis. The comparison takes the same
-// time whatever the password.
-func (s *Server) checkPassword(user, pass []byte) bool {
-	if string(user) != defaultUser {
-		return false
+// defaultNoPass reports whether the default user has nopass.
+func (s *Server) defaultNoPass() bool { return s.users().def.perms.Load().nopass }
+
+// checkPassword returns the user that user and pass authenticate: one
+// that exists, is on, and has nopass or that password (the comparison
+// takes the same time whatever the password). It returns nil otherwise.
+func (s *Server) checkPassword(user, pass []byte) *aclUser {
+	if u := s.users().lookup(string(user)); u != nil && u.perms.Load().checkPass(pass) {
+		return u
 	}
-	if s.cfg.RequirePass == "" {
-		return true
-	}
-	got := sha256.Sum256(pass)
-	want := sha256.Sum256([]byte(s.cfg.RequirePass))
-	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+	return nil
 }
 
 // authenticate checks credentials for the connection; on success the
-// connection is authenticated, on failure it is logged (rate-limited) and
-// its state is unchanged.
-func (c *conn) authenticate(user, pass []byte) bool {
-	if c.srv.checkPassword(user, pass) {
+// connection is authenticated as that user, on failure it is logged
+// (rate-limited, and in the ACL log under cmdName, the command's name as
+// sent) and its state is unchanged.
+func (c *conn) authenticate(cmdName, user, pass []byte) bool {
+	if u := c.srv.checkPassword(user, pass); u != nil {
+		c.user.Store(u)
 		c.authed = true
 		return true
 	}
 	c.srv.authLog.log(c.srv.log, "kevy server: authentication failed",
 		"client", c.id, "remote", c.addr, "user", sanitizeLog(user))
+	context := "toplevel"
+	if c.sess.InMulti() {
+		context = "multi"
+	}
+	c.srv.users().addLog(c, "auth", context, string(cmdName), string(user))
 	return false
 }
 
@@ -106,17 +113,17 @@ func sanitizeLog(b []byte) string {
 func (c *conn) auth(args [][]byte) bool {
 	switch len(args) {
 	case 2:
-		if !c.srv.authRequired() {
+		if c.srv.defaultNoPass() {
 			c.out.Error(wireAuthNoPass)
 			return true
 		}
-		if c.authenticate([]byte(defaultUser), args[1]) {
+		if c.authenticate(args[0], []byte(defaultUser), args[1]) {
 			c.out.SimpleString("OK")
 		} else {
 			c.out.Error(wireWrongPass)
 		}
 	case 3:
-		if c.authenticate(args[1], args[2]) {
+		if c.authenticate(args[0], args[1], args[2]) {
 			c.out.SimpleString("OK")
 		} else {
 			c.out.Error(wireWrongPass)
@@ -131,7 +138,7 @@ func (c *conn) auth(args [][]byte) bool {
 // remote: protected mode is on, no password is set and the address is
 // not a loopback one.
 func (s *Server) protectedDenied(remote net.Addr) bool {
-	if s.cfg.DisableProtectedMode || s.authRequired() {
+	if s.cfg.DisableProtectedMode || !s.defaultNoPass() {
 		return false
 	}
 	return !isLocalAddr(remote)

@@ -43,6 +43,7 @@ type blockWriter struct {
 // goroutine when the command is about to wait.
 func (b *blockWriter) Blocking() {
 	c := b.c
+	c.monitorBlocking() // MONITOR shows a blocking command when it waits
 	if c.w.Buffered() > 0 {
 		c.flush() // an error shows at the next write or read
 	}

@@ -95,7 +95,9 @@ func (c *conn) appendInfo(b []byte, now time.Time) []byte {
 	} else {
 		b = append(b, "NULL"...)
 	}
-	b = append(b, " user="+defaultUser+" redir=-1 resp="...)
+	b = append(b, " user="...)
+	b = append(b, c.aclUserName()...)
+	b = append(b, " redir=-1 resp="...)
 	b = strconv.AppendInt(b, int64(c.proto.Load()), 10)
 	return b
 }
@@ -195,6 +197,7 @@ func (c *conn) clientKill(args [][]byte) bool {
 		typ         = typeAny
 		addr, laddr []byte
 		skipMe      = true
+		user        *aclUser
 	)
 	for i := 2; i < len(args); i += 2 {
 		if i+1 >= len(args) {
@@ -216,7 +219,7 @@ func (c *conn) clientKill(args [][]byte) bool {
 				return true
 			}
 		case command.EqualFold(opt, "user"):
-			if string(val) != defaultUser {
+			if user = c.srv.users().lookup(string(val)); user == nil {
 				c.out.Error("ERR No such user '" + sanitizeLine(string(val)) + "'")
 				return true
 			}
@@ -247,6 +250,7 @@ func (c *conn) clientKill(args [][]byte) bool {
 				addr != nil && o.addr != string(addr),
 				laddr != nil && o.laddr != string(laddr),
 				skipMe && o == c,
+				user != nil && o.connUser() != user,
 				!o.hasType(typ),
 				o.killed.Load(): // already being closed
 

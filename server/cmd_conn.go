@@ -104,7 +104,7 @@ func init() {
 		withTips(sub("command|info", -2, staleLoading, catConn, (*conn).commandInfo), tipNondetOrder),
 		withTips(sub("command|list", -2, staleLoading, catConn, (*conn).commandList), tipNondetOrder),
 	), tipNondetOrder)
-	connCmds = []*connCmd{authCmd, clientCmd, commandCmd, helloCmd, quitCmd, resetCmd, shutdownCmd, slowlogCmd}
+	connCmds = []*connCmd{aclCmd, authCmd, clientCmd, commandCmd, helloCmd, quitCmd, resetCmd, shutdownCmd, slowlogCmd}
 }
 
 // connCmds lists the connection commands, sorted by name.
@@ -113,6 +113,10 @@ var connCmds []*connCmd
 // lookupConnCmd finds a connection command by name, case-insensitively.
 func lookupConnCmd(name []byte) *connCmd {
 	switch len(name) {
+	case 3:
+		if command.EqualFold(name, "acl") {
+			return aclCmd
+		}
 	case 4:
 		switch {
 		case command.EqualFold(name, "quit"):
@@ -137,6 +141,8 @@ func lookupConnCmd(name []byte) *connCmd {
 			return commandCmd
 		case command.EqualFold(name, "slowlog"):
 			return slowlogCmd
+		case command.EqualFold(name, "monitor"):
+			return monitorCmd
 		}
 	case 8:
 		if command.EqualFold(name, "shutdown") {
@@ -206,11 +212,11 @@ func (c *conn) hello(args [][]byte) {
 		}
 	}
 	if auth {
-		if !c.authenticate(user, pass) {
+		if !c.authenticate(args[0], user, pass) {
 			c.out.Error(wireWrongPass)
 			return
 		}
-	} else if !c.authed {
+	} else if !c.authed && c.srv.authRequired() {
 		c.out.Error(wireHelloNoAuth)
 		return
 	}
@@ -243,6 +249,7 @@ func (c *conn) reset(_ [][]byte) {
 	c.setProto(2)
 	c.replyOff, c.skipNext, c.skipThis = false, false, false
 	c.authed = !c.srv.authRequired()
+	c.user.Store(nil) // back to the default user
 	c.mu.Lock()
 	c.name = ""
 	c.mu.Unlock()

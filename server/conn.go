@@ -33,6 +33,7 @@ type conn struct {
 	w    *resp.Writer
 	sess *kevy.Session
 	id   int64
+	idle idleRead // reads that give the buffers back while waiting (idle.go)
 
 	// Fixed at creation.
 	created     time.Time
@@ -65,8 +66,14 @@ type conn struct {
 	db      atomic.Int32
 	proto   atomic.Int32
 
+	// user is the authenticated user, nil for "default" (acl.go).
+	user atomic.Pointer[aclUser]
+
 	// ps is the pub/sub state, set by the first subscription (pubsub.go).
 	ps atomic.Pointer[connPubSub]
+	// mon is the MONITOR state (monitor.go), owned by the goroutine; nil
+	// until the connection runs a command while monitors are active.
+	mon *connMonitor
 
 	killed    atomic.Bool
 	closing   chan struct{} // closed by kill
@@ -97,6 +104,8 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c.addr, c.laddr, c.unixSocket = connAddrs(nc)
 	c.r = resp.NewReader(c, s.cfg.ReadBufferSize)
 	c.w = resp.NewWriter(nc, s.cfg.WriteBufferSize)
+	c.r.AuthRequired = !c.authed
+	c.initIdleRead()
 	c.out = c.w
 	c.bw.c = c
 	c.runQueuedFn = c.runQueued
@@ -164,6 +173,9 @@ func (c *conn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	if c.monitoring() {
+		return c.monitorRead(p) // writes the monitor's lines while it waits
+	}
 	if d := c.srv.cfg.IdleTimeout; d > 0 {
 		if ps := c.ps.Load(); ps != nil && ps.subscribed() {
 			c.nc.SetReadDeadline(time.Time{}) // as in Redis, subscribers never time out
@@ -177,8 +189,9 @@ func (c *conn) Read(p []byte) (int, error) {
 		return 0, errShutdown
 	}
 	ps := c.releaseOutput() // pub/sub messages may be written meanwhile
-	n, err := c.nc.Read(p)
+	n, err := c.readInput(p)
 	acquireOutput(ps)
+	c.w.Acquire()
 	if n > 0 {
 		c.lastIO.Store(time.Now().UnixMilli())
 	}
@@ -193,6 +206,7 @@ func (c *conn) serve() {
 	defer c.cancelWith(errClientGone)
 	defer c.nc.Close()
 	defer c.closePubSub()
+	defer c.stopMonitor()
 	defer func() {
 		if v := recover(); v != nil {
 			c.srv.log.Error("kevy server: panic serving connection; closing it",
@@ -265,7 +279,12 @@ func (c *conn) exec(args [][]byte) bool {
 		c.out = c.discardWriter()
 	}
 	t0 := time.Now()
-	keep := c.dispatch(args)
+	var keep bool
+	if c.srv.mon.active() { // one atomic load when nobody monitors
+		keep = c.dispatchMonitored(args)
+	} else {
+		keep = c.dispatch(args)
+	}
 	if d := time.Since(t0); d >= c.srv.slow.threshold && c.srv.slow.threshold >= 0 {
 		c.recordSlow(args, d)
 	}
@@ -284,6 +303,7 @@ func (c *conn) exec(args [][]byte) bool {
 	}
 	c.skipThis = c.skipNext
 	c.skipNext = false
+	c.r.AuthRequired = !c.authed // Redis's tighter limits before AUTH
 	if d := c.sess.DB(); d != c.curDB {
 		c.curDB = d
 		c.db.Store(int32(d))
@@ -315,7 +335,7 @@ func (c *conn) dispatch(args [][]byte) bool {
 			sub = s
 		}
 	}
-	if !c.authed && !(cc != nil && cc.noAuth) {
+	if !c.authed && !(cc != nil && cc.noAuth) && c.srv.authRequired() {
 		// Redis checks the subcommand before authentication.
 		switch {
 		case sub == cmd && len(cmd.Subcommands) > 0 && len(args) >= 2:
@@ -325,6 +345,9 @@ func (c *conn) dispatch(args [][]byte) bool {
 		default:
 			c.out.Error(wireNoAuth)
 		}
+		return true
+	}
+	if c.aclDenied(cc, cmd, sub, args) {
 		return true
 	}
 	if c.ps.Load() != nil && c.pubsubGate(cc, cmd, sub, args) {

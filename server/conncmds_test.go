@@ -382,9 +382,10 @@ func TestReset(t *testing.T) {
 
 // engineCount is the number of top-level commands COMMAND reports.
 func engineCount() int {
-	// auth client command hello quit reset, the subscription
-	// commands: (p|s)subscribe, (p|s)unsubscribe, and shutdown slowlog
-	n := 14
+	// acl auth client command hello quit reset, the subscription
+	// commands: (p|s)subscribe, (p|s)unsubscribe, and monitor shutdown
+	// slowlog
+	n := 16
 	for _, cmd := range command.All() {
 		switch cmd.Name {
 		case "auth", "client", "command", "hello", "quit", "reset":

@@ -26,6 +26,17 @@
 // straight into the write buffer: in steady state the server itself does
 // not allocate per command.
 //
+// Memory per connection is bounded. While a connection waits for input
+// its read and write buffers (16 KiB each by default) go back to shared
+// pools, so an idle client costs about 2.5 KiB of heap and a 4 KiB
+// goroutine stack (10,000 idle clients: about 64 MiB). A client that
+// pipelines without reading its replies makes its goroutine wait in the
+// socket write once the kernel buffers are full; it then stops reading
+// that client's requests, so the replies it holds stay under 64 KiB plus
+// one reply. A header announcing a huge bulk or array (up to Redis's
+// 512 MB and 2^31-1 limits) allocates nothing ahead: the buffer grows
+// with the bytes that arrive. See docs/server-limits.md.
+//
 // # Connection commands
 //
 // The commands that act on the connection rather than on the data are
@@ -34,7 +45,11 @@
 // SETINFO, INFO, LIST, KILL, NO-EVICT, NO-TOUCH, REPLY, PAUSE, UNPAUSE,
 // UNBLOCK, HELP) and COMMAND (the command table with Redis's reply shape: COUNT,
 // INFO, DOCS, LIST, GETKEYS, GETKEYSANDFLAGS, HELP), so that redis-cli
-// and client libraries find what they probe for. Every other command goes
+// and client libraries find what they probe for. MONITOR streams every
+// command run, in Redis 7.0's format and with its rules (see monitor.go);
+// while nobody monitors it costs the command path one atomic load, and a
+// monitor that falls more than Config.MonitorBufferLimit behind is
+// disconnected. Every other command goes
 // to the command engine shared with the embedded API. CLIENT LIST uses
 // Redis 7.0's field layout (flags x and b, multi=); the fields kevy does
 // not track (buffer sizes, the d flag of a failed WATCH) show an idle
@@ -80,14 +95,52 @@
 //
 // # Authentication and protected mode
 //
-// With Config.RequirePass set, a connection must authenticate (AUTH
-// password, AUTH default password, or HELLO ... AUTH default password)
-// before anything but AUTH, HELLO, RESET and QUIT; the replies and their
-// order (unknown command, then arity, then NOAUTH) are Redis's. Failed
-// attempts are logged at most once a second, with the number of the
-// others. Without a password, protected mode (on unless
+// Config.RequirePass is the password of the "default" user, as Redis's
+// requirepass. While the default user has a password (or is off), a
+// connection must authenticate (AUTH password, AUTH user password, or
+// HELLO ... AUTH user password) before anything but AUTH, HELLO, RESET
+// and QUIT; the replies and their order (unknown command, then arity,
+// then NOAUTH) are Redis's. Until then requests are limited as in Redis
+// to 10 arguments of at most 16384 bytes ("-ERR Protocol error:
+// unauthenticated multibulk length", "... bulk length"). Failed attempts
+// are logged at most once a second, with the number of the others, and
+// recorded in ACL LOG.
+// Without a password, protected mode (on unless
 // Config.DisableProtectedMode) refuses connections from non-loopback
 // addresses with Redis's "-DENIED" error, as Redis does.
+//
+// # ACL
+//
+// Users and their permissions work as in Redis 7.0: ACL SETUSER (on, off,
+// >pass, <pass, #hash, !hash, nopass, resetpass, ~pattern, %R~ %W~ %RW~
+// patterns, allkeys, resetkeys, &pattern, allchannels, resetchannels,
+// +cmd, -cmd, +cmd|sub, -cmd|sub, +cmd|firstarg, +@category, -@category,
+// allcommands, nocommands, (selector), clearselectors,
+// sanitize-payload, skip-sanitize-payload, reset; all or nothing, with
+// Redis's error texts), GETUSER, DELUSER, USERS, LIST, WHOAMI, CAT,
+// GENPASS, DRYRUN, LOG (the last 128 denials and failed logins, merged
+// as Redis merges them) and HELP. The users live in memory: ACL LOAD and
+// SAVE reply that no ACL file is configured, as Redis without aclfile.
+//
+// Every command is checked before it runs or is queued by MULTI: the
+// command (or subcommand, or allowed first argument), then its keys
+// against the key patterns, then the channels of PUBLISH, SPUBLISH,
+// SUBSCRIBE, SSUBSCRIBE and PSUBSCRIBE, with Redis's NOPERM errors; a
+// refused command inside MULTI makes EXEC fail, and a refused EXEC
+// discards the transaction. A user allowed every command, key and
+// channel (the default user, unless restricted) costs one flag test per
+// command. Rules changed between MULTI and EXEC are not checked again
+// at EXEC, unlike Redis. The read/write permission each key needs comes
+// from the command's flags, corrected for the commands whose Redis key
+// specifications differ (EXISTS and TYPE need none, COPY reads its
+// source, INCR reads and writes...). ACL DELUSER closes the connections
+// of the deleted users, ACL SETUSER off does not (they keep running),
+// and removing channel patterns closes the user's subscribers of those
+// channels, all as in Redis; CLIENT LIST and CLIENT KILL USER see the
+// users. GETUSER and LIST describe command rules with Redis's algorithm
+// over kevy's command table, so a rule set reads as in Redis when kevy
+// has the commands of the categories involved; the single commands are
+// listed in table order where Redis uses its hash table's.
 //
 // # In-memory connections
 //

@@ -103,44 +103,76 @@ func (c *memConn) Read(p []byte) (int, error) {
 	h.rdMu.Lock()
 	defer h.rdMu.Unlock()
 	for {
-		h.mu.Lock()
-		if h.rclosed {
-			h.mu.Unlock()
-			return 0, net.ErrClosed
+		if n, done, err := h.tryRead(p); done {
+			return n, err
 		}
-		if len(h.buf) > h.off {
-			n := copy(p, h.buf[h.off:])
-			h.off += n
-			if h.off == len(h.buf) {
-				h.off = 0
-				if cap(h.buf) > memKeepBuf {
-					h.buf = nil
-				} else {
-					h.buf = h.buf[:0]
-				}
-			}
-			if h.wwaiting.Load() {
-				wake(h.wwake)
-			}
-			h.mu.Unlock()
-			return n, nil
-		}
-		if len(p) == 0 {
-			h.mu.Unlock()
-			return 0, nil
-		}
-		if h.wclosed {
-			h.mu.Unlock()
-			return 0, io.EOF
-		}
-		h.rwaiting.Store(true)
-		h.mu.Unlock()
 		err := wait(h.rwake, &h.rdeadline, &h.rtimer)
 		h.rwaiting.Store(false)
 		if err != nil {
 			return 0, err
 		}
 	}
+}
+
+// readIdle is Read for the server's end of the connection: before it
+// waits, it lets the connection give its buffers back (see
+// conn.releaseBuffers), and reads into ib's buffer after the wait if the
+// read buffer p went with them.
+func (c *memConn) readIdle(p []byte, ib idleBuffers) (int, error) {
+	h := c.rx
+	h.rdMu.Lock()
+	defer h.rdMu.Unlock()
+	for {
+		if n, done, err := h.tryRead(p); done {
+			return n, err
+		}
+		if ib.releaseBuffers() {
+			p = nil
+		}
+		err := wait(h.rwake, &h.rdeadline, &h.rtimer)
+		h.rwaiting.Store(false)
+		if err != nil {
+			return 0, err
+		}
+		if p == nil {
+			p = ib.readBuffer()
+		}
+	}
+}
+
+// tryRead reads buffered bytes into p, or reports the end of input or a
+// closed connection, and then reports done. Otherwise it has published
+// that a reader is about to wait (rwaiting), so that the next write or
+// deadline change wakes it. The caller holds rdMu.
+func (h *memHalf) tryRead(p []byte) (n int, done bool, err error) {
+	h.mu.Lock()
+	switch {
+	case h.rclosed:
+		err, done = net.ErrClosed, true
+	case len(h.buf) > h.off:
+		n = copy(p, h.buf[h.off:])
+		h.off += n
+		if h.off == len(h.buf) {
+			h.off = 0
+			if cap(h.buf) > memKeepBuf {
+				h.buf = nil
+			} else {
+				h.buf = h.buf[:0]
+			}
+		}
+		if h.wwaiting.Load() {
+			wake(h.wwake)
+		}
+		done = true
+	case len(p) == 0:
+		done = true
+	case h.wclosed:
+		err, done = io.EOF, true
+	default:
+		h.rwaiting.Store(true)
+	}
+	h.mu.Unlock()
+	return n, done, err
 }
 
 // Write buffers p for the other end, waiting for room when the direction

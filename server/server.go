@@ -86,6 +86,12 @@ type Config struct {
 	// SlowlogMaxLen is the number of slow log entries kept (Redis
 	// "slowlog-max-len"). 0 means 128.
 	SlowlogMaxLen int
+	// MonitorBufferLimit bounds the bytes of MONITOR lines waiting to be
+	// written to a monitoring connection; a monitor that does not keep
+	// up is disconnected when its backlog would exceed it, so that
+	// neither commands nor memory wait for it. 0 or less means
+	// DefaultMonitorBufferLimit (32 MB).
+	MonitorBufferLimit int64
 }
 
 // Server serves a kevy.DB over RESP. Its methods are safe for concurrent
@@ -101,8 +107,10 @@ type Server struct {
 
 	pause   pauseState
 	authLog logLimiter // failed AUTH attempts
+	acl     aclTable   // users and the ACL log (acl.go)
 	denyLog logLimiter // connections refused by protected mode
 	slow    slowlog
+	mon     monitors // MONITOR clients (monitor.go)
 
 	mu        sync.Mutex
 	listeners []*trackedListener

@@ -82,3 +82,32 @@ func BenchmarkReadValue(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadCommandRelease measures one command and its reply per
+// read with the buffers given back to the pools and taken again around
+// every read, as the server does when a client waits for each reply;
+// compare with BenchmarkReadCommandKeep.
+func BenchmarkReadCommandRelease(b *testing.B) { benchOnePerRead(b, true) }
+
+// BenchmarkReadCommandKeep is BenchmarkReadCommandRelease with the
+// buffers kept.
+func BenchmarkReadCommandKeep(b *testing.B) { benchOnePerRead(b, false) }
+
+func benchOnePerRead(b *testing.B, release bool) {
+	data := AppendCommandString(nil, "GET", "key:000001")
+	s := &releasingSource{src: &cycleReader{data: data}, keep: !release}
+	s.r = NewReader(s, 0)
+	w := NewWriter(io.Discard, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.r.ReadCommand(); err != nil {
+			b.Fatal(err)
+		}
+		w.BulkString("value")
+		w.Flush()
+		if release {
+			w.Release()
+			w.Acquire()
+		}
+	}
+}

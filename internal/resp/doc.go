@@ -23,6 +23,18 @@
 // size limits are applied to the line length no matter how the bytes were
 // split across reads, which makes the behaviour deterministic.
 //
+// # Buffers
+//
+// Readers and Writers take their buffers (512 bytes to 64 KiB, in
+// power-of-two sizes) from shared sync.Pools. [Reader.Release] and
+// [Writer.Release] give them back when nothing is buffered, which a
+// server does while a connection waits for input, so an idle connection
+// holds no buffer; the Reader takes one again at its next read
+// ([Reader.ReadBuffer] for a source that released it inside its Read),
+// the Writer at [Writer.Acquire]. A Reader's buffer grows with the bytes
+// that actually arrive, never to a length announced by a header, so a
+// "$536870912" header followed by a few bytes costs a few bytes.
+//
 // # Reading replies
 //
 // [Reader.ReadValue] parses any RESP2 or RESP3 value into a [Value] tree.

@@ -41,6 +41,12 @@ func FuzzReadCommand(f *testing.F) {
 		if err1.Error() != err.Error() || !reflect.DeepEqual(cmds, cmds1) {
 			t.Fatalf("one-byte reads differ: %q %v vs %q %v", cmds1, err1, cmds, err)
 		}
+		// Nor on the buffer being given back between commands, as the
+		// server does while a connection waits for input.
+		cmds2, _, err2 := parseReleasing(iotest.HalfReader(bytes.NewReader(data)), 64)
+		if err2.Error() != err.Error() || !reflect.DeepEqual(cmds, cmds2) {
+			t.Fatalf("releasing reads differ: %q %v vs %q %v", cmds2, err2, cmds, err)
+		}
 		// Re-encoding what was parsed gives the same commands back.
 		var enc []byte
 		for _, c := range cmds {

@@ -61,8 +61,9 @@ type Reader struct {
 	AuthRequired bool
 
 	rd   io.Reader
-	buf  []byte
-	r, w int // unread data is buf[r:w]; a command in progress starts at r
+	buf  []byte  // nil after Release until the next read
+	box  *[]byte // buf's pool box, nil if buf is not pooled
+	r, w int     // unread data is buf[r:w]; a command in progress starts at r
 
 	state   uint8
 	pos     int   // parse position of the command in progress
@@ -78,13 +79,17 @@ type Reader struct {
 	rerr error // error from the underlying reader, reported once data ran out
 
 	initSize int
-	small    int // consecutive small commands while the buffers are oversized
-	lastSize int // size in bytes of the previous command
+	small    int  // consecutive small commands while the buffers are oversized
+	lastSize int  // size in bytes of the previous command
+	inValue  bool // ReadValue in progress: Release must not take the buffer
 }
 
 // NewReader returns a Reader reading from rd with an initial buffer of
-// bufSize bytes (DefaultBufSize if bufSize <= 0). The buffer grows as needed
-// for larger commands and shrinks back later.
+// bufSize bytes (DefaultBufSize if bufSize <= 0), rounded up to a power of
+// two between 512 bytes and 64 KiB. The buffer is taken from a shared
+// pool at the first read; it grows as needed for larger commands, with
+// the data actually received (never to a length announced by a header),
+// and shrinks back later.
 func NewReader(rd io.Reader, bufSize int) *Reader {
 	if bufSize <= 0 {
 		bufSize = DefaultBufSize
@@ -93,9 +98,68 @@ func NewReader(rd io.Reader, bufSize int) *Reader {
 		MaxBulkLen:      DefaultMaxBulkLen,
 		MaxMultibulkLen: DefaultMaxMultibulkLen,
 		rd:              rd,
-		buf:             make([]byte, bufSize),
 		initSize:        bufSize,
 	}
+}
+
+// Release gives the Reader's buffer back to a shared pool if the Reader
+// holds no unread input and no part of a command, and reports whether it
+// did; the next read takes a buffer from the pool again. A server calls
+// it while a connection waits for input, so that an idle connection holds
+// no buffer.
+//
+// The source may call Release from its Read method while it waits: the
+// slice Read was given then belongs to the pool and must not be used any
+// more; the source reads into ReadBuffer instead. Release does nothing
+// while ReadValue is in progress.
+func (r *Reader) Release() bool {
+	if r.buf == nil {
+		return true
+	}
+	if r.r != r.w || r.state != stIdle || r.inValue {
+		return false
+	}
+	putBuf(r.buf, r.box)
+	r.buf, r.box = nil, nil
+	r.r, r.w, r.pos, r.scan = 0, 0, 0, 0
+	// The arguments of the last command point into the released buffer:
+	// forget them so that they do not keep it alive.
+	if cap(r.args) > 64 {
+		r.args, r.offs = nil, nil
+	} else {
+		clear(r.args[:cap(r.args)])
+		r.args = r.args[:0]
+	}
+	return true
+}
+
+// ReadBuffer returns the free part of the Reader's buffer, taking a
+// buffer from the pool if Release gave it back. A source whose Read
+// method called Release reads into it instead of the slice it was given.
+func (r *Reader) ReadBuffer() []byte {
+	if r.buf == nil {
+		r.acquire()
+	}
+	return r.buf[r.w:]
+}
+
+// acquire takes a buffer of the initial size from the pool.
+func (r *Reader) acquire() {
+	r.buf, r.box = getBuf(r.initSize)
+	r.r, r.w, r.pos, r.scan = 0, 0, 0, 0
+}
+
+// replaceBuf moves the unread data (from r.r) to a buffer of size bytes
+// and gives the old buffer back.
+func (r *Reader) replaceBuf(size int) {
+	nb, box := getBuf(size)
+	pending := copy(nb, r.buf[r.r:r.w])
+	putBuf(r.buf, r.box)
+	r.buf, r.box = nb, box
+	r.pos -= r.r
+	r.scan -= r.r
+	r.w = pending
+	r.r = 0
 }
 
 // Reset discards all buffered data and errors and makes the Reader read from
@@ -107,8 +171,10 @@ func (r *Reader) Reset(rd io.Reader) {
 	r.need = 0
 	r.err, r.rerr = nil, nil
 	r.small, r.lastSize = 0, 0
+	r.inValue = false
 	if len(r.buf) > keepBuf && len(r.buf) > r.initSize {
-		r.buf = make([]byte, r.initSize)
+		putBuf(r.buf, r.box)
+		r.buf, r.box = nil, nil
 	}
 }
 
@@ -168,10 +234,7 @@ func (r *Reader) maybeShrink() {
 		r.args, r.offs = nil, nil
 	}
 	if pending := r.w - r.r; len(r.buf) > keepBuf && len(r.buf) > r.initSize && pending <= keepBuf/2 {
-		nb := make([]byte, max(r.initSize, pending))
-		r.w = copy(nb, r.buf[r.r:r.w])
-		r.r = 0
-		r.buf = nb
+		r.replaceBuf(max(r.initSize, pending))
 	}
 }
 
@@ -330,6 +393,9 @@ func (r *Reader) finish(end int) {
 // fill reads more data into the buffer, compacting or growing it if it is
 // full. The command in progress (from r.r) is preserved.
 func (r *Reader) fill() error {
+	if r.buf == nil {
+		r.acquire()
+	}
 	if r.r == r.w {
 		r.pos -= r.r
 		r.scan -= r.r
@@ -342,21 +408,24 @@ func (r *Reader) fill() error {
 		pending := r.w - r.r
 		if r.r > 0 && (pending <= len(r.buf)/2 || (r.need > 0 && r.need <= len(r.buf))) {
 			copy(r.buf, r.buf[r.r:r.w])
+			r.pos -= r.r
+			r.scan -= r.r
+			r.w = pending
+			r.r = 0
 		} else {
+			// Grow by doubling, or to what the bulk being read still
+			// needs if that is less: the buffer follows the data that
+			// arrives, never a length announced ahead of it.
 			size := 2 * len(r.buf)
 			if r.need > pending && r.need < size {
 				size = r.need
 			}
-			nb := make([]byte, size)
-			copy(nb, r.buf[r.r:r.w])
-			r.buf = nb
+			r.replaceBuf(size)
 		}
-		r.pos -= r.r
-		r.scan -= r.r
-		r.w = pending
-		r.r = 0
 	}
 	for range 100 {
+		// r.buf is reread at every call: the source may have replaced
+		// it (Release, ReadBuffer).
 		n, err := r.rd.Read(r.buf[r.w:])
 		if n < 0 || n > len(r.buf)-r.w {
 			r.rerr = errBadRead

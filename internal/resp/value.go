@@ -140,7 +140,9 @@ func (r *Reader) ReadValue() (Value, error) {
 			return Value{}, err
 		}
 	}
+	r.inValue = true
 	v, err := r.readValue(0)
+	r.inValue = false
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF

@@ -15,18 +15,48 @@ const maxKeepWriteBuf = 64 * 1024
 // version is RESP2. A Writer is not safe for concurrent use.
 type Writer struct {
 	w     io.Writer
-	buf   []byte
+	buf   []byte  // nil after Release until Acquire
+	box   *[]byte // buf's pool box, nil if buf is not pooled
 	proto int
 	size  int
 }
 
 // NewWriter returns a Writer for w speaking RESP2 with an initial buffer of
-// size bytes (DefaultBufSize if size <= 0).
+// size bytes (DefaultBufSize if size <= 0), rounded up to a power of two
+// between 512 bytes and 64 KiB and taken from a shared pool.
 func NewWriter(w io.Writer, size int) *Writer {
 	if size <= 0 {
 		size = DefaultBufSize
 	}
-	return &Writer{w: w, buf: make([]byte, 0, size), proto: 2, size: size}
+	wr := &Writer{w: w, proto: 2, size: size}
+	wr.Acquire()
+	return wr
+}
+
+// Release gives the buffer back to a shared pool if nothing is waiting to
+// be flushed, and reports whether the Writer holds no buffer now. A
+// server calls it while a connection waits for input, so that an idle
+// connection holds no buffer, and Acquire when it has input again.
+// Replies written in between still work but allocate.
+func (w *Writer) Release() bool {
+	if w.buf == nil {
+		return true
+	}
+	if len(w.buf) > 0 {
+		return false
+	}
+	putBuf(w.buf, w.box)
+	w.buf, w.box = nil, nil
+	return true
+}
+
+// Acquire takes a buffer of the initial size from the pool if Release
+// gave the previous one back.
+func (w *Writer) Acquire() {
+	if w.buf == nil {
+		w.buf, w.box = getBuf(w.size)
+		w.buf = w.buf[:0]
+	}
 }
 
 // Reset discards buffered data, makes the Writer write to w and selects
@@ -75,7 +105,9 @@ func (w *Writer) Flush() error {
 		}
 	}
 	if cap(w.buf) > maxKeepWriteBuf && cap(w.buf) > w.size {
-		w.buf = make([]byte, 0, w.size)
+		putBuf(w.buf, w.box)
+		w.buf, w.box = getBuf(w.size)
+		w.buf = w.buf[:0]
 	} else {
 		w.buf = w.buf[:0]
 	}
