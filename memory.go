@@ -128,3 +128,24 @@ func (db *DB) UsedMemory() int64 {
 	}
 	return db.c.ks.UsedMemory()
 }
+
+// SetMaxMemory changes Options.MaxMemory and Options.EvictionPolicy while
+// the database runs, together and atomically for every command (as
+// CONFIG SET maxmemory ... maxmemory-policy ... does over the wire): 0
+// bytes means no limit. When the new limit is under the memory in use,
+// keys are evicted by the policy before it returns; under NoEviction (or
+// a volatile policy with no key that has a TTL) nothing is evicted and
+// writes that may grow memory fail with ErrOOM until memory goes back
+// under the limit. It affects every logical database of the DB.
+func (db *DB) SetMaxMemory(bytes int64, policy EvictionPolicy) error {
+	switch {
+	case db.c.closed.Load():
+		return ErrClosed
+	case bytes < 0:
+		return fmt.Errorf("%w: maxmemory must not be negative, got %d", ErrInvalidArgument, bytes)
+	case policy > VolatileLRM:
+		return fmt.Errorf("%w: unknown EvictionPolicy %d", ErrInvalidArgument, policy)
+	}
+	db.c.eng.SetMaxMemory(uint64(bytes), keyspace.Policy(policy))
+	return nil
+}

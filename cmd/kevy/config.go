@@ -21,13 +21,25 @@ var configDirectives = map[string]string{
 	"tls-key-file": "tls-key-file",
 }
 
+// paramDirective is a directive of the configuration file that sets a
+// CONFIG parameter of the database (hash-max-listpack-entries...): serve
+// applies it with CONFIG SET once the database is open.
+type paramDirective struct {
+	line        int
+	name, value string
+}
+
 // applyConfigFile reads the redis.conf-style file at path and sets the
 // flags of fset it names, except those already given on the command line.
-func applyConfigFile(fset *flag.FlagSet, path string) error {
+// The other directives are returned, to be applied to the database as
+// CONFIG parameters (applyParamDirectives), which checks their names and
+// values.
+func applyConfigFile(fset *flag.FlagSet, path string) ([]paramDirective, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("serve: --config: %w", err)
+		return nil, fmt.Errorf("serve: --config: %w", err)
 	}
+	var params []paramDirective
 	given := map[string]bool{}
 	fset.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	sc := bufio.NewScanner(strings.NewReader(string(data)))
@@ -36,30 +48,34 @@ func applyConfigFile(fset *flag.FlagSet, path string) error {
 		fail := func(msg string) error { return fmt.Errorf("serve: %s:%d: %s", path, line, msg) }
 		args, err := splitConfigLine(sc.Text())
 		if err != nil {
-			return fail(err.Error())
+			return nil, fail(err.Error())
 		}
 		if len(args) == 0 {
 			continue
 		}
 		name := strings.ToLower(args[0])
 		flagName, ok := configDirectives[name]
-		if !ok {
-			return fail(fmt.Sprintf("unknown directive %q", args[0]))
-		}
-		if len(args) < 2 || (name != "bind" && len(args) != 2) {
-			return fail(fmt.Sprintf("wrong number of arguments for %q", args[0]))
+		switch {
+		case !ok && len(args) == 2:
+			params = append(params, paramDirective{line: line, name: args[0], value: args[1]})
+			continue
+		case !ok:
+			// CONFIG parameters take one value.
+			return nil, fail(fmt.Sprintf("unknown directive %q or wrong number of arguments", args[0]))
+		case len(args) < 2 || (name != "bind" && len(args) != 2):
+			return nil, fail(fmt.Sprintf("wrong number of arguments for %q", args[0]))
 		}
 		val := strings.Join(args[1:], " ")
 		switch name {
 		case "appendonly":
 			b, err := parseYesNo(val)
 			if err != nil {
-				return fail("appendonly: " + err.Error())
+				return nil, fail("appendonly: " + err.Error())
 			}
 			val = strconv.FormatBool(b)
 		case "timeout":
 			if _, err := strconv.ParseUint(val, 10, 31); err != nil {
-				return fail("timeout: want a number of seconds, got " + strconv.Quote(val))
+				return nil, fail("timeout: want a number of seconds, got " + strconv.Quote(val))
 			}
 			val += "s"
 		}
@@ -67,10 +83,36 @@ func applyConfigFile(fset *flag.FlagSet, path string) error {
 			continue
 		}
 		if err := fset.Set(flagName, val); err != nil {
-			return fail(fmt.Sprintf("%s: %v", name, err))
+			return nil, fail(fmt.Sprintf("%s: %v", name, err))
 		}
 	}
-	return sc.Err()
+	return params, sc.Err()
+}
+
+// paramSetter applies one CONFIG parameter (CONFIG SET name value) and
+// returns Redis's error reply, if any.
+type paramSetter func(name, value string) error
+
+// applyParamDirectives applies the file's CONFIG parameters with set, in
+// file order. An unknown name is reported as an unknown directive, a bad
+// value with the reason CONFIG SET gives, both with the file and line.
+func applyParamDirectives(path string, params []paramDirective, set paramSetter) error {
+	for _, p := range params {
+		err := set(p.name, p.value)
+		if err == nil {
+			continue
+		}
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "Unknown option"):
+			msg = fmt.Sprintf("unknown directive %q", p.name)
+		case strings.Contains(msg, ") - "):
+			_, why, _ := strings.Cut(msg, ") - ")
+			msg = strings.ToLower(p.name) + ": " + why
+		}
+		return fmt.Errorf("serve: %s:%d: %s", path, p.line, msg)
+	}
+	return nil
 }
 
 // splitConfigLine splits a config line into arguments the way redis.conf

@@ -92,7 +92,7 @@ func TestApplyConfigFile(t *testing.T) {
 			if err := fs.Parse(c.args); err != nil {
 				t.Fatal(err)
 			}
-			err := applyConfigFile(fs, path)
+			_, err := applyConfigFile(fs, path)
 			if c.err != "" {
 				if err == nil || !strings.Contains(err.Error(), c.err) {
 					t.Fatalf("err = %v, want %q", err, c.err)

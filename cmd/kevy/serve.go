@@ -52,14 +52,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 		fmt.Fprint(fset.Output(), "Usage: kevy serve [flags]\n\nServe a kevy database over the Redis protocol.\n\nFlags:\n")
 		fset.PrintDefaults()
 	}
-	if err := parseFlags(fset, args); err != nil {
+	err := parseFlags(fset, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
+	var params []paramDirective
 	if *configFile != "" {
-		if err := applyConfigFile(fset, *configFile); err != nil {
+		if params, err = applyConfigFile(fset, *configFile); err != nil {
 			return err
 		}
 	}
@@ -106,6 +108,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 		return err
 	}
 	defer db.Close()
+	if *configFile != "" {
+		if err := setupConfigFile(db, fset, *configFile, params, logger); err != nil {
+			return err
+		}
+	}
 
 	ls, err := listen(*bind, *port, *unixSocket)
 	if err != nil {
@@ -197,4 +204,32 @@ func listen(bind string, port int, unixSocket string) ([]net.Listener, error) {
 		return fail(errors.New("nothing to listen on: --port is 0 and --unixsocket is not set"))
 	}
 	return ls, nil
+}
+
+// setupConfigFile applies the CONFIG parameters read from the
+// configuration file at path and installs the CONFIG REWRITE
+// implementation that rewrites it (rewrite.go). The parameters' defaults
+// (what a rewrite does not append) are their values before the file's
+// are applied, maxmemory and maxmemory-policy excepted, whose flags set
+// them at Open.
+func setupConfigFile(db *kevy.DB, fset *flag.FlagSet, path string, params []paramDirective, logger *slog.Logger) error {
+	initial, err := db.ConfigParams()
+	if err != nil {
+		return err
+	}
+	defaults := make(map[string]string, len(initial))
+	for _, p := range initial {
+		defaults[p.Name] = p.Value
+	}
+	defaults["maxmemory"] = "0"
+	defaults["maxmemory-policy"] = kevy.NoEviction.String()
+	err = applyParamDirectives(path, params, func(name, value string) error {
+		_, err := db.Do(context.Background(), "CONFIG", "SET", name, value)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	db.SetConfigRewriter(configRewriter(path, serveConfDirectives(fset), defaults, logger))
+	return nil
 }

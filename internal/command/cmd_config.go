@@ -33,6 +33,7 @@ func init() {
 			sub("set", -4, adminFlags, "admin", "slow", "dangerous"),
 		}})
 	RegisterSetting(builtinSettings()...)
+	RegisterSetting(memorySettings()...)
 }
 
 // Setting is one CONFIG parameter.
@@ -50,7 +51,30 @@ type Setting struct {
 	// every shard locked, so it may change what commands read under a
 	// shard lock (Engine.Limits).
 	Set func(e *Engine, v string) (errText string)
+	// After, when set, runs once CONFIG SET applied the new values of
+	// all its settings and released the shard locks: what a new value
+	// sets in motion (the eviction a lower maxmemory calls for).
+	After func(e *Engine)
+	// Rewrite says how CONFIG REWRITE writes the value in a
+	// configuration file.
+	Rewrite RewriteKind
 }
+
+// RewriteKind says how CONFIG REWRITE writes a setting's value, as
+// Redis's rewrite writes each kind of parameter.
+type RewriteKind uint8
+
+// The ways of writing a value.
+const (
+	// RewritePlain writes the value as CONFIG GET shows it (numbers,
+	// enumerations).
+	RewritePlain RewriteKind = iota
+	// RewriteMemory writes a byte count with the largest of the units
+	// gb, mb and kb that divides it (1gb, 3mb, 1536).
+	RewriteMemory
+	// RewriteQuoted writes a string in double quotes, with escapes.
+	RewriteQuoted
+)
 
 var settings struct {
 	sync.RWMutex
@@ -145,7 +169,7 @@ func configCmd(c *Ctx, args [][]byte) {
 		c.E.ResetStats()
 		c.OK()
 	case EqualFold(sub, "rewrite") && len(args) == 2:
-		c.W.Error("ERR The server is running without a config file")
+		configRewrite(c)
 	case EqualFold(sub, "help") && len(args) == 2:
 		c.W.ArrayLen(len(configHelp))
 		for _, l := range configHelp {
@@ -251,7 +275,6 @@ func configSet(c *Ctx, args [][]byte) {
 		return
 	}
 	c.E.KS.LockAll()
-	defer c.E.KS.UnlockAll()
 	old := make([]string, n)
 	for i, s := range list {
 		old[i] = s.Get(c.E)
@@ -261,11 +284,140 @@ func configSet(c *Ctx, args [][]byte) {
 			for j := i - 1; j >= 0; j-- {
 				list[j].Set(c.E, old[j])
 			}
+			c.E.KS.UnlockAll()
 			c.W.Error(configSetErr(string(args[2*i]), errText))
 			return
 		}
 	}
+	c.E.KS.UnlockAll()
+	for i, s := range list {
+		if s.After != nil && slices.Index(list, s) == i { // once per setting
+			s.After(c.E)
+		}
+	}
 	c.OK()
+}
+
+// ConfigParam is a setting as CONFIG REWRITE hands it to the function
+// that writes the configuration file.
+type ConfigParam struct {
+	// Name is the setting's name; Aliases are the other names a file may
+	// use for it (their lines are rewritten under Name, as Redis does).
+	Name    string
+	Aliases []string
+	// Value is the current value, as CONFIG GET shows it.
+	Value string
+	// Line is the directive as Redis's CONFIG REWRITE writes it: the name,
+	// a space and the value, quoted or with a unit as its kind requires
+	// ("maxmemory 1gb", "notify-keyspace-events \"AKE\"").
+	Line string
+}
+
+// SetConfigRewriter installs f as the implementation of CONFIG REWRITE:
+// it is called, with no lock held, with every setting's current value,
+// and writes them to the configuration file the program was started
+// with. The engine knows nothing of files: without a rewriter (nil, the
+// default) CONFIG REWRITE replies Redis's "ERR The server is running
+// without a config file". An error f returns is replied as "ERR
+// Rewriting config file: " followed by its text.
+func (e *Engine) SetConfigRewriter(f func(params []ConfigParam) error) {
+	if f == nil {
+		e.rewrite.Store(nil)
+		return
+	}
+	e.rewrite.Store(&f)
+}
+
+// ConfigParams returns every setting (one entry per setting, aliases
+// listed with it), sorted by name, with its current value.
+func (e *Engine) ConfigParams() []ConfigParam {
+	settings.RLock()
+	var list []*Setting
+	for _, n := range settings.names {
+		if s := settings.byName[n]; s.Name == n {
+			list = append(list, s)
+		}
+	}
+	settings.RUnlock()
+	out := make([]ConfigParam, len(list))
+	e.KS.LockAll()
+	for i, s := range list {
+		out[i] = ConfigParam{Name: s.Name, Aliases: s.Aliases, Value: s.Get(e)}
+	}
+	e.KS.UnlockAll()
+	for i, s := range list {
+		out[i].Line = s.Name + " " + rewriteValue(s.Rewrite, out[i].Value)
+	}
+	return out
+}
+
+// configRewrite implements CONFIG REWRITE.
+func configRewrite(c *Ctx) {
+	f := c.E.rewrite.Load()
+	if f == nil {
+		c.W.Error("ERR The server is running without a config file")
+		return
+	}
+	if err := (*f)(c.E.ConfigParams()); err != nil {
+		c.W.Error("ERR Rewriting config file: " + sanitize(err.Error()))
+		return
+	}
+	c.OK()
+}
+
+// rewriteValue formats v as CONFIG REWRITE writes a value of kind k.
+func rewriteValue(k RewriteKind, v string) string {
+	switch k {
+	case RewriteMemory:
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 {
+			return v
+		}
+		for _, u := range []struct {
+			unit string
+			mul  uint64
+		}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}} {
+			if n%u.mul == 0 {
+				return strconv.FormatUint(n/u.mul, 10) + u.unit
+			}
+		}
+		return v
+	case RewriteQuoted:
+		return string(AppendRepr(nil, []byte(v)))
+	}
+	return v
+}
+
+// AppendRepr appends s to dst in double quotes, the way Redis quotes a
+// string for humans and for its configuration file (sdscatrepr): \\,
+// \", \n, \r, \t, \a and \b escaped, other bytes outside printable
+// ASCII as \xHH with lower-case hex digits.
+func AppendRepr(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, ch := range s {
+		switch ch {
+		case '\\', '"':
+			dst = append(dst, '\\', ch)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\a':
+			dst = append(dst, '\\', 'a')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		default:
+			if ch < ' ' || ch > '~' {
+				dst = append(dst, '\\', 'x', hex[ch>>4], hex[ch&15])
+			} else {
+				dst = append(dst, ch)
+			}
+		}
+	}
+	return append(dst, '"')
 }
 
 // configSetErr is Redis's CONFIG SET failure text.
@@ -297,7 +449,7 @@ func IntSetting(name string, aliases []string, lo, hi int64, get func(e *Engine)
 // digits with an optional unit (b, k, kb, m, mb, g, gb; case-insensitive),
 // as Redis's memory configs are.
 func MemorySetting(name string, aliases []string, hi uint64, get func(e *Engine) uint64, set func(e *Engine, v uint64)) *Setting {
-	return &Setting{Name: name, Aliases: aliases,
+	return &Setting{Name: name, Aliases: aliases, Rewrite: RewriteMemory,
 		Get: func(e *Engine) string { return strconv.FormatUint(get(e), 10) },
 		Set: func(e *Engine, v string) string {
 			n, ok := ParseMemory(v)
@@ -314,9 +466,10 @@ func MemorySetting(name string, aliases []string, hi uint64, get func(e *Engine)
 
 // ParseMemory parses a memory amount the way Redis's memtoull does:
 // decimal digits (possibly none, meaning 0) followed by an optional unit:
-// b, k (1000), kb (1024), m, mb, g or gb, case-insensitively. A value too
-// large for 64 bits once multiplied is refused; digits alone saturate at
-// the largest uint64, as strtoull does.
+// b, k (1000), kb (1024), m, mb, g or gb, case-insensitively. The digits
+// saturate at the largest uint64, as strtoull does, and the product with
+// the unit wraps around as Redis's does (CONFIG SET maxmemory
+// 99999999999999999999gb gives 18446744072635809792 there too).
 func ParseMemory(s string) (uint64, bool) {
 	i := 0
 	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
@@ -353,9 +506,6 @@ func ParseMemory(s string) (uint64, bool) {
 		}
 		v = v*10 + d
 	}
-	if v > math.MaxUint64/mul {
-		return 0, false
-	}
 	return v * mul, true
 }
 
@@ -381,7 +531,7 @@ func builtinSettings() []*Setting {
 	zsetValueGet, zsetValueSet := memLimit(func(e *Engine) *int { return &e.Limits.ZSetMaxListpackValue })
 	listGet, listSet := limit(func(e *Engine) *int { return &e.Limits.ListMaxListpackSize })
 	return []*Setting{
-		{Name: "notify-keyspace-events",
+		{Name: "notify-keyspace-events", Rewrite: RewriteQuoted,
 			Get: func(e *Engine) string { return e.NotifyFlags().String() },
 			Set: func(e *Engine, v string) string {
 				f, ok := ParseNotifyFlags(v)
@@ -397,12 +547,51 @@ func builtinSettings() []*Setting {
 		IntSetting("zset-max-listpack-entries", []string{"zset-max-ziplist-entries"}, 0, math.MaxInt64, zsetEntriesGet, zsetEntriesSet),
 		MemorySetting("zset-max-listpack-value", []string{"zset-max-ziplist-value"}, math.MaxInt64, zsetValueGet, zsetValueSet),
 		IntSetting("list-max-listpack-size", []string{"list-max-ziplist-size"}, math.MinInt32, math.MaxInt32, listGet, listSet),
-		// maxmemory and maxmemory-policy report the keyspace's eviction
-		// configuration; they are read-only until the eviction code
-		// registers settings that can change it at run time.
-		{Name: "maxmemory", Get: func(e *Engine) string { return strconv.FormatInt(e.KS.MaxMemory(), 10) }},
-		{Name: "maxmemory-policy", Get: func(e *Engine) string { return e.KS.Policy().String() }},
 	}
+}
+
+// memorySettings are the maxmemory family: the limit, the eviction
+// policy and its tuning, applied to the keyspace at once (CONFIG SET
+// holds every shard lock). Lowering maxmemory under the memory in use
+// evicts at once, as Redis does after CONFIG SET maxmemory; the writes
+// that follow evict too, or fail with OOM under noeviction.
+func memorySettings() []*Setting {
+	maxmem := MemorySetting("maxmemory", nil, math.MaxUint64,
+		func(e *Engine) uint64 { return e.KS.MaxMemoryConfig() },
+		func(e *Engine, v uint64) { e.KS.SetMaxMemory(v) })
+	maxmem.After = func(e *Engine) { e.DenyOOM() }
+	intSetting := func(name string, lo, hi int64, get func(ks *keyspace.Keyspace) int, set func(ks *keyspace.Keyspace, v int)) *Setting {
+		return IntSetting(name, nil, lo, hi,
+			func(e *Engine) int64 { return int64(get(e.KS)) },
+			func(e *Engine, v int64) { set(e.KS, int(v)) })
+	}
+	return []*Setting{
+		maxmem,
+		{Name: "maxmemory-policy",
+			Get: func(e *Engine) string { return e.KS.Policy().String() },
+			Set: func(e *Engine, v string) string {
+				p, errText := ParseMaxmemoryPolicy(v)
+				if errText == "" {
+					e.KS.SetPolicy(p)
+				}
+				return errText
+			}},
+		intSetting("maxmemory-samples", 1, math.MaxInt32, (*keyspace.Keyspace).Samples, (*keyspace.Keyspace).SetSamples),
+		intSetting("maxmemory-eviction-tenacity", 0, 100, (*keyspace.Keyspace).EvictionTenacity, (*keyspace.Keyspace).SetEvictionTenacity),
+		intSetting("lfu-log-factor", 0, math.MaxInt32, (*keyspace.Keyspace).LFULogFactor, (*keyspace.Keyspace).SetLFULogFactor),
+		intSetting("lfu-decay-time", 0, math.MaxInt32, (*keyspace.Keyspace).LFUDecayTime, (*keyspace.Keyspace).SetLFUDecayTime),
+	}
+}
+
+// SetMaxMemory changes the memory limit (0 = none) and the eviction
+// policy together, atomically for the commands (every shard lock is
+// held), then evicts down to the new limit as CONFIG SET maxmemory does.
+func (e *Engine) SetMaxMemory(n uint64, p keyspace.Policy) {
+	e.KS.LockAll()
+	e.KS.SetMaxMemory(n)
+	e.KS.SetPolicy(p)
+	e.KS.UnlockAll()
+	e.DenyOOM()
 }
 
 // ParseMaxmemoryPolicy parses a maxmemory-policy value like CONFIG SET

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/kevydb/kevy/internal/clock"
@@ -43,6 +44,8 @@ type Engine struct {
 	// mem holds the maxmemory check's hooks and the command counters;
 	// see cmd_memory.go and cmd_info.go.
 	mem memState
+	// rewrite implements CONFIG REWRITE; see SetConfigRewriter.
+	rewrite atomic.Pointer[func([]ConfigParam) error]
 }
 
 // NewEngine returns an engine over ks.
