@@ -115,8 +115,30 @@ func cmdArgs(name string, key string, rest ...string) [][]byte {
 // ------------------------------------------------------------- strings
 
 func (db *DB) aofSet(key string, value []byte) error {
-	return vOK(db.wdo(sv("SET"), sv(key), value))
+	c := db.c
+	if c.persist == nil || c.eng.NotifyAny() {
+		return vOK(db.wdo(sv("SET"), sv(key), value))
+	}
+	// The plain SET needs none of the engine's machinery: its effect form
+	// is itself, one record in the key's shard, appended under the lock
+	// that applies it (log order = apply order) as the engine would.
+	if err := c.persist.Refuse(); err != nil {
+		return err
+	}
+	sh := c.ks.ShardFor(key)
+	sh.Lock()
+	sh.SetString(db.db, key, value, 0, false)
+	rec := [3][]byte{setName, sv(key), value}
+	t := c.persist.Propagate(sh.Index(), db.db, rec[:])
+	sh.Unlock()
+	if t == 0 {
+		return nil
+	}
+	return c.persist.WaitShard(sh.Index(), t)
 }
+
+// setName is the command name of SET records.
+var setName = []byte("SET")
 
 func (db *DB) aofSetArgs(key string, value []byte, p command.SetParams) ([]byte, bool, error) {
 	args := [][]byte{sv("SET"), sv(key), value}

@@ -577,6 +577,12 @@ func (s *Store) Wait(pending []command.ShardTicket) error {
 	return errors.Join(errs...)
 }
 
+// WaitShard is Wait for one record's ticket in one shard, without
+// allocating: the typed SET's fast path uses it.
+func (s *Store) WaitShard(shard int, ticket uint64) error {
+	return s.wait1(command.ShardTicket{Shard: shard, Ticket: ticket})
+}
+
 func (s *Store) wait1(p command.ShardTicket) error {
 	l := s.shards[p.Shard].log
 	if l == nil {
