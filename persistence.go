@@ -218,10 +218,12 @@ func (c *core) waitDurable(s *command.Session) error {
 func (db *DB) Persistent() bool { return db.c.persist != nil }
 
 // Save writes a snapshot of the whole database (Redis SAVE): every
-// shard's base file is replaced by an RDB snapshot of it, one shard at a
-// time, and its append-only log restarts empty at the snapshot point (so
-// Save also compacts the logs). Writers of a shard wait while that shard
-// is serialized; the other shards keep serving. Without a data directory
+// shard's base file is replaced by an RDB snapshot of it (a few shards in
+// parallel), and its append-only log restarts empty at the snapshot point
+// (so Save also compacts the logs). Writers keep running: each shard's
+// snapshot is a point-in-time image taken without holding the shard lock
+// for the whole walk, and a writer saves a key into the snapshot before
+// changing it (docs/persistence.md). Without a data directory
 // it returns an error wrapping ErrInvalidArgument.
 func (db *DB) Save() error {
 	st, err := db.persistStore()

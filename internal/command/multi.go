@@ -216,6 +216,16 @@ func (e *Engine) queue(ctx context.Context, s *Session, args [][]byte, w Reply) 
 			return nil
 		}
 	}
+	// As Redis 7.0: while memory is over the limit and nothing can be
+	// evicted, every command but EXEC and DISCARD (QUIT and RESET never
+	// reach here) is refused inside MULTI, not only those that may grow
+	// memory, since queueing itself takes memory; this aborts the
+	// transaction and comes before the not-allowed-in-MULTI checks.
+	if e.queueOOM(cmd) {
+		w.Error(WireOOM)
+		t.abort = true
+		return nil
+	}
 	if cmd.Flags&FlagNoMulti != 0 {
 		w.Error(wireNoMulti)
 		t.abort = true
@@ -225,17 +235,22 @@ func (e *Engine) queue(ctx context.Context, s *Session, args [][]byte, w Reply) 
 	case "exec", "discard", "multi", "watch":
 		return e.RunContext(ctx, s, cmd, args, w)
 	}
-	// As Redis: a command that may grow memory is refused at queue time
-	// when memory is over the limit and nothing can be evicted, which
-	// aborts the transaction.
-	if cmd.Flags&FlagDenyOOM != 0 && e.KS.OverLimit() && e.DenyOOM() {
-		w.Error(WireOOM)
-		t.abort = true
-		return nil
-	}
 	t.push(cmd, nil, args)
 	w.SimpleString("QUEUED")
 	return nil
+}
+
+// queueOOM reports whether cmd (nil for a protocol-layer command), sent
+// inside MULTI, must be refused with WireOOM: memory is over the limit,
+// eviction cannot bring it back, and cmd is neither EXEC nor DISCARD.
+func (e *Engine) queueOOM(cmd *Command) bool {
+	if !e.KS.OverLimit() {
+		return false
+	}
+	if cmd != nil && (cmd.Name == "exec" || cmd.Name == "discard") {
+		return false
+	}
+	return e.DenyOOM()
 }
 
 // findSub returns the subcommand of container cmd named by arg, or nil.
@@ -259,10 +274,17 @@ func unknownSubcommand(container string, sub []byte) string {
 // itself (the RESP server's connection commands: CLIENT, HELLO...): EXEC
 // calls run with a copy of args, in order with the other queued commands
 // and with the transaction's locks held (run must not take shard locks).
-// It replies QUEUED. Outside MULTI it does nothing and returns false.
+// It replies QUEUED, or refuses the command with WireOOM (aborting the
+// transaction) when memory is over the limit as queue does. Outside MULTI
+// it does nothing and returns false.
 func (e *Engine) QueueLocal(s *Session, args [][]byte, w Reply, run func(args [][]byte, w Reply)) bool {
 	if !s.InMulti() {
 		return false
+	}
+	if e.queueOOM(nil) {
+		w.Error(WireOOM)
+		s.tx.abort = true
+		return true
 	}
 	s.tx.push(nil, run, args)
 	w.SimpleString("QUEUED")

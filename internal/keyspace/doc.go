@@ -11,7 +11,8 @@
 //
 // An Entry is 48 bytes: chain pointer, one allocation holding the key and a
 // string value back to back, a pointer to the value object of the other
-// types, the absolute deadline, and packed lengths, type and access clock.
+// types, the absolute deadline, and packed lengths, type, access clock and
+// snapshot mark.
 //
 // # Concurrency
 //
@@ -45,4 +46,22 @@
 // eviction pool of the 16 best candidates fed by sampling one shard at a
 // time, round-robin, with no shard lock held while another is taken.
 // Evicted keys go through OnDelete with ReasonEvicted.
+//
+// # Snapshots
+//
+// A shard can be saved while it keeps serving (snapshot.go): BeginSnapshot,
+// under the lock, fixes the snapshot point by flipping the shard's mark
+// parity, so every entry's one-bit mark (the top bit of its capacity word)
+// now says "not saved yet", while keys linked in afterwards get the new
+// mark at once. Step walks the tables of the snapshot point with the
+// dict's reverse-binary cursor (every entry present throughout is seen,
+// across resizes) a batch per call, the caller releasing the lock between
+// batches, and hands each unmarked entry to a SnapshotSink, marking it.
+// Every mutation path (lookups for writing, SetString, SetExpire, Delete,
+// expiry, eviction...) first hands over an unmarked entry it is about to
+// change or remove (serialize before mutate), so the sink sees each key
+// once, as it was at the snapshot point. FLUSHDB, FLUSHALL and SWAPDB
+// detach or move whole tables, which the walk still saves under their
+// database at the snapshot point. When the walk ends every entry carries
+// the shard's mark again.
 package keyspace

@@ -37,6 +37,14 @@ func TestCheck(t *testing.T) {
 			f.Write([]byte("*2\r\n$3\r\nDEL"))
 			f.Close()
 		}, 1, []string{"truncate a torn final record of 11 bytes", "OK"}, false},
+		{"incomplete block", func(t *testing.T, dir string) {
+			d := mustOpen(t, 1, defaultOpts(dir), nil)
+			writeSome(d, 3)
+			d.close()
+			f, _ := os.OpenFile(incrPath(dir, 0), os.O_APPEND|os.O_WRONLY, 0)
+			f.Write([]byte("*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n*3\r\n$3\r\nSET"))
+			f.Close()
+		}, 1, []string{"incomplete MULTI/EXEC block at the end (53 bytes, 1 complete records", "transaction would not be applied", "OK"}, false},
 		{"foreign key in log", func(t *testing.T, dir string) {
 			d := mustOpen(t, 2, defaultOpts(dir), nil)
 			d.close()

@@ -73,22 +73,33 @@
 //
 // # Snapshots and rewrites
 //
+// A snapshot of a shard does not stop its writers (snapshot.go, on
+// keyspace.Snapshot): the snapshot point is taken under the shard lock,
+// then the shard's keys are encoded a batch at a time (about a thousand
+// buckets and keys per lock hold), the lock released between batches and
+// the encoded bytes written to the file without it. A writer about to
+// change or remove a key the walk has not reached yet first hands it to
+// the encoder (serialize before mutate), so the file holds every key as
+// it was at the snapshot point, each once. Writers of a shard being saved
+// wait for one batch at most, plus the encoding of a key they hand over
+// (long for a large aggregate); the extra memory is the encoder's output
+// buffers, not a copy of the data.
+//
 // A rewrite of shard i, crash-safe at every step:
 //
 //  1. create the empty log kevy.i.N.incr.aof (aof PrepareSwitch), and save
 //     the manifest listing [old base, old logs..., new log];
-//  2. with the shard lock held: cut the log (records from now on go to
-//     the new file) and serialize the shard into kevy.i.N.base.rdb.tmp
-//     (buffered writes; no fsync under the lock);
-//  3. without the lock: fsync, rename to kevy.i.N.base.rdb, fsync the
-//     directory; complete the switch (old log fsynced up to the cut);
+//  2. with the shard lock held, at the snapshot point: cut the log
+//     (records from now on go to the new file) and begin the snapshot;
+//  3. walk the shard into kevy.i.N.base.rdb.tmp batch by batch as above,
+//     then fsync, rename to kevy.i.N.base.rdb, fsync the directory;
+//     complete the switch (old log fsynced up to the cut);
 //  4. save the manifest [new base, new log] and remove the old files.
 //
 // A crash before step 4 replays the old base, the old logs up to the cut
-// and the new log: the same data, never a record twice. Save rewrites
-// every shard in turn, so writers of a shard wait while that one shard is
-// serialized (to the page cache) and the other shards keep serving; there
-// is no copy-on-write snapshot. The automatic rewrite (Redis's
+// and the new log: the same data, never a record twice. Save rewrites the
+// shards a few at a time in parallel (up to 4, at most GOMAXPROCS), every
+// shard keeping on serving throughout. The automatic rewrite (Redis's
 // auto-aof-rewrite-percentage and -min-size, the size split evenly among
 // shards) checks each shard once a second.
 //

@@ -302,9 +302,12 @@ func (c *checker) checkShard(gdir string, lay *layout, i int, route *keyspace.Ke
 		records += res.Records
 		c.printf("  log %s: %d records, %d bytes", f.Name, res.Records, res.Bytes)
 		if res.TruncatedBytes > 0 {
-			if last {
+			switch {
+			case last && res.IncompleteBlock:
+				c.printf("  Open would truncate an incomplete MULTI/EXEC block at the end (%d bytes, %d complete records; normal after a crash): the transaction would not be applied", res.TruncatedBytes, res.DroppedRecords)
+			case last:
 				c.printf("  Open would truncate a torn final record of %d bytes (normal after a crash)", res.TruncatedBytes)
-			} else {
+			default:
 				c.fail(corruptf(nil, "%s ends with %d bytes of an incomplete record but is not the last log", path, res.TruncatedBytes))
 			}
 		}
