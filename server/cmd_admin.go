@@ -68,8 +68,12 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 		e.argcMore = len(args) - n
 	}
 	e.args = make([][]byte, n)
+	secret := secretArgs(args)
 	for i := range n {
 		a := args[i]
+		if secret(i) {
+			a = redacted
+		}
 		if len(a) > slowlogMaxArgLen {
 			b := append([]byte(nil), a[:slowlogMaxArgLen]...)
 			e.args[i] = append(b, "... ("+strconv.Itoa(len(a)-slowlogMaxArgLen)+" more bytes)"...)
@@ -94,12 +98,9 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 }
 
 // recordSlow logs the command just run if it was slow. Blocking commands
-// and the commands carrying passwords are left out.
+// are left out; passwords are "(redacted)" as in MONITOR (secretArgs).
 func (c *conn) recordSlow(args [][]byte, d time.Duration) {
 	l := &c.srv.slow
-	if cc := lookupConnCmd(args[0]); cc != nil && cc.noAuth {
-		return
-	}
 	if c.cur != nil && c.cur.Flags&command.FlagBlocking != 0 {
 		return
 	}

@@ -193,13 +193,16 @@ func (c *conn) hello(args [][]byte) {
 		}
 		proto = int(v)
 	}
-	var user, pass []byte
-	auth := false
 	for i := 2; i < len(args); i++ {
 		more := len(args) - 1 - i
 		switch opt := args[i]; {
 		case command.EqualFold(opt, "auth") && more >= 2:
-			user, pass, auth = args[i+1], args[i+2], true
+			// Checked as soon as parsed, as Redis does: a wrong password
+			// wins over a later bad option.
+			if !c.authenticate(args[0], args[i+1], args[i+2]) {
+				c.out.Error(wireWrongPass)
+				return
+			}
 			i += 2
 		case command.EqualFold(opt, "setname") && more >= 1:
 			if !c.setName(args[i+1]) {
@@ -211,12 +214,7 @@ func (c *conn) hello(args [][]byte) {
 			return
 		}
 	}
-	if auth {
-		if !c.authenticate(args[0], user, pass) {
-			c.out.Error(wireWrongPass)
-			return
-		}
-	} else if !c.authed && c.srv.authRequired() {
+	if !c.authed && c.srv.authRequired() {
 		c.out.Error(wireHelloNoAuth)
 		return
 	}

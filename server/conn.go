@@ -326,6 +326,13 @@ func (c *conn) dispatch(args [][]byte) bool {
 			c.sess.Exec(args, c.out) // EXEC's arity error aborts at once
 			return true
 		}
+		if cc == nil && cmd.Name == "exec" {
+			// Outside MULTI too (subscribed or not), as Redis: EXECABORT,
+			// and every key unwatched.
+			c.sess.Close()
+			c.out.Error(execAbortPrefix + command.WrongArity("exec")[len("ERR "):])
+			return true
+		}
 		c.sess.FailQueued(command.WrongArity(cmd.Name), c.out)
 		return true
 	}

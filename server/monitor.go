@@ -476,10 +476,13 @@ func (c *conn) monitorLine(now time.Time, db int, args [][]byte) []byte {
 // "(redacted)", as Redis redacts them while running the command: every
 // argument of AUTH (with its arity right), and the username and password
 // of HELLO's AUTH option (once the protocol version was accepted, and
-// until an option fails).
+// until an option fails), and everything after ACL SETUSER, the username
+// included (an admin command, which only the slow log shows).
 func secretArgs(args [][]byte) func(i int) bool {
 	name := args[0]
 	switch {
+	case command.EqualFold(name, "acl") && len(args) >= 3 && command.EqualFold(args[1], "setuser"):
+		return func(i int) bool { return i > 1 }
 	case command.EqualFold(name, "auth"):
 		if len(args) <= 3 {
 			return func(i int) bool { return i > 0 }

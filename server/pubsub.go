@@ -484,6 +484,11 @@ func (c *conn) pubsubGate(cc *connCmd, cmd, sub *command.Command, args [][]byte)
 		c.out.Error(unknownSubcommand(cmd.Name, args[1]))
 	case !arityOK(sub.Arity, len(args)):
 		c.out.Error(command.WrongArity(sub.Name))
+	case cc == nil && cmd.Name == "exec":
+		// A refused EXEC aborts the transaction, and says so even outside
+		// MULTI, as in Redis (which also unwatches every key).
+		c.sess.Close()
+		c.out.Error(execAbortPrefix + "Can't execute 'exec': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 	case cc == nil && cmd.Name == "ping" && len(args) > 2:
 		c.out.Error(command.WrongArity("ping"))
 	case cc == nil && cmd.Name == "ping":
@@ -499,6 +504,9 @@ func (c *conn) pubsubGate(cc *connCmd, cmd, sub *command.Command, args [][]byte)
 	}
 	return true
 }
+
+// execAbortPrefix starts the error of an EXEC refused before it runs.
+const execAbortPrefix = "EXECABORT Transaction discarded because of: "
 
 // hasType reports whether the connection is of CLIENT LIST/KILL type typ:
 // a subscribed connection is of type pubsub, not normal.

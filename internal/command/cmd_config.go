@@ -34,6 +34,7 @@ func init() {
 		}})
 	RegisterSetting(builtinSettings()...)
 	RegisterSetting(memorySettings()...)
+	RegisterSetting(persistSettings()...)
 }
 
 // Setting is one CONFIG parameter.
@@ -74,6 +75,10 @@ const (
 	RewriteMemory
 	// RewriteQuoted writes a string in double quotes, with escapes.
 	RewriteQuoted
+	// RewriteNever leaves the setting out of CONFIG REWRITE (and
+	// ConfigParams): the program writes it from its own options
+	// (appendonly), or it has a single value (save).
+	RewriteNever
 )
 
 var settings struct {
@@ -334,7 +339,7 @@ func (e *Engine) ConfigParams() []ConfigParam {
 	settings.RLock()
 	var list []*Setting
 	for _, n := range settings.names {
-		if s := settings.byName[n]; s.Name == n {
+		if s := settings.byName[n]; s.Name == n && s.Rewrite != RewriteNever {
 			list = append(list, s)
 		}
 	}
@@ -602,4 +607,55 @@ func ParseMaxmemoryPolicy(v string) (keyspace.Policy, string) {
 		return 0, "argument(s) must be one of the following: " + strings.Join(maxmemoryPolicies, ", ")
 	}
 	return p, ""
+}
+
+// persistSettings are appendonly and save, which clients such as
+// redis-benchmark read. appendonly reports whether writes go to the
+// append-only file (Engine.Prop); it is chosen when the database opens,
+// so CONFIG SET accepts only the current value. kevy has no automatic
+// save points (it saves on SAVE, BGSAVE and shutdown): save is always
+// "", and CONFIG SET refuses save points, with Redis's error for
+// malformed ones.
+func persistSettings() []*Setting {
+	return []*Setting{
+		{Name: "appendonly", Rewrite: RewriteNever,
+			Get: func(e *Engine) string {
+				if e.Prop != nil {
+					return "yes"
+				}
+				return "no"
+			},
+			Set: func(e *Engine, v string) string {
+				var on bool
+				switch {
+				case strings.EqualFold(v, "yes"):
+					on = true
+				case strings.EqualFold(v, "no"):
+				default:
+					return "argument must be 'yes' or 'no'"
+				}
+				if on != (e.Prop != nil) {
+					return "kevy can't switch the append-only file at runtime (set it when the database opens)"
+				}
+				return ""
+			}},
+		{Name: "save", Rewrite: RewriteNever,
+			Get: func(*Engine) string { return "" },
+			Set: func(_ *Engine, v string) string {
+				if v == "" {
+					return ""
+				}
+				f := strings.Fields(v)
+				if len(f) == 0 || len(f)%2 != 0 {
+					return "Invalid save parameters"
+				}
+				for i, a := range f {
+					n, err := strconv.ParseInt(a, 10, 64)
+					if err != nil || (i%2 == 0 && n < 1) || n < 0 {
+						return "Invalid save parameters"
+					}
+				}
+				return "kevy has no automatic save points (only \"\" is accepted; it saves on SAVE, BGSAVE and shutdown)"
+			}},
+	}
 }
