@@ -154,10 +154,10 @@ func TestServeTCPDefaultDir(t *testing.T) {
 	port := freePort(t)
 	stdout, stderr, stop := startServe(t, "--port", strconv.Itoa(port), "--shards", "4")
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	if want := "listening on " + addr + ", dir " + defaultDir + ", 4 shards"; !strings.Contains(stdout.String(), want) {
+	if want := "listening on " + addr + ", dir " + defaultDir + ", 0 keys loaded, 4 shards"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("banner %q does not contain %q", stdout.String(), want)
 	}
-	roundTrip(t, "tcp", addr, "SET k v\r\nGET k\r\n", "+OK\r\n$1\r\nv\r\n")
+	roundTrip(t, "tcp", addr, "SET k v\r\nGET k\r\nSELECT 3\r\nSET k3 v\r\n", "+OK\r\n$1\r\nv\r\n+OK\r\n+OK\r\n")
 	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
@@ -171,7 +171,10 @@ func TestServeTCPDefaultDir(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(defaultDir, "kevy.layout")); err != nil {
 		t.Fatalf("no database in the default directory: %v", err)
 	}
-	_, _, stop = startServe(t, "--port", strconv.Itoa(port), "--shards", "4")
+	stdout, _, stop = startServe(t, "--port", strconv.Itoa(port), "--shards", "4")
+	if want := ", 2 keys loaded, "; !strings.Contains(stdout.String(), want) { // one in db 0, one in db 3
+		t.Errorf("banner after restart %q does not contain %q", stdout.String(), want)
+	}
 	roundTrip(t, "tcp", addr, "GET k\r\n", "$1\r\nv\r\n")
 	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)

@@ -142,7 +142,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 		where = "dir " + openDir
 	}
 	n := db.Shards()
-	fmt.Fprintf(stdout, "kevy %s ready: listening on %s, %s, %d shards\n", version, strings.Join(addrs, " and "), where, n)
+	fmt.Fprintf(stdout, "kevy %s ready: listening on %s, %s, %d keys loaded, %d shards\n", version, strings.Join(addrs, " and "), where, totalKeys(db), n)
 
 	select {
 	case <-ctx.Done():
@@ -232,4 +232,20 @@ func setupConfigFile(db *kevy.DB, fset *flag.FlagSet, path string, params []para
 	}
 	db.SetConfigRewriter(configRewriter(path, serveConfDirectives(fset), defaults, logger))
 	return nil
+}
+
+// totalKeys counts the keys of every logical database, for the banner.
+func totalKeys(db *kevy.DB) int {
+	total := 0
+	for i := 0; ; i++ {
+		d, err := db.Database(i)
+		if err != nil {
+			return total
+		}
+		n, err := d.DBSize()
+		if err != nil {
+			return total
+		}
+		total += n
+	}
 }
