@@ -322,15 +322,10 @@ func (c *conn) dispatch(args [][]byte) bool {
 		return true
 	}
 	if !arityOK(cmd.Arity, len(args)) {
-		if cc == nil && c.sess.InMulti() {
-			c.sess.Exec(args, c.out) // EXEC's arity error aborts at once
-			return true
-		}
-		if cc == nil && cmd.Name == "exec" {
-			// Outside MULTI too (subscribed or not), as Redis: EXECABORT,
-			// and every key unwatched.
-			c.sess.Close()
-			c.out.Error(execAbortPrefix + command.WrongArity("exec")[len("ERR "):])
+		if cc == nil {
+			// The engine replies, inside MULTI or not (EXEC's own arity
+			// error aborts the transaction at once, with EXECABORT).
+			c.sess.Exec(args, c.out)
 			return true
 		}
 		c.sess.FailQueued(command.WrongArity(cmd.Name), c.out)

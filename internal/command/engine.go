@@ -135,6 +135,10 @@ func (e *Engine) ExecContext(ctx context.Context, s *Session, args [][]byte, w R
 		return nil
 	}
 	if !cmd.checkArity(len(args)) {
+		if cmd.Name == "exec" {
+			e.execArityAbort(s, w)
+			return nil
+		}
 		w.Error(WrongArity(cmd.Name))
 		return nil
 	}

@@ -192,14 +192,11 @@ func (e *Engine) queue(ctx context.Context, s *Session, args [][]byte, w Reply) 
 		return nil
 	}
 	if !cmd.checkArity(len(args)) {
-		msg := WrongArity(cmd.Name)
 		if cmd.Name == "exec" {
-			// Redis aborts at once when EXEC itself is refused.
-			w.Error(wireExecAbortPfx + strings.TrimPrefix(msg, "ERR "))
-			e.discardTx(s)
+			e.execArityAbort(s, w)
 			return nil
 		}
-		w.Error(msg)
+		w.Error(WrongArity(cmd.Name))
 		t.abort = true
 		return nil
 	}
@@ -313,6 +310,16 @@ func (e *Engine) ResetSession(s *Session) {
 }
 
 // discardTx leaves MULTI, empties the queue and unwatches every key.
+// execArityAbort answers an EXEC with the wrong number of arguments:
+// Redis aborts at once when EXEC itself is refused, inside MULTI or not,
+// with EXECABORT, and forgets the queue and every watched key.
+func (e *Engine) execArityAbort(s *Session, w Reply) {
+	w.Error(wireExecAbortPfx + strings.TrimPrefix(WrongArity("exec"), "ERR "))
+	if s.tx != nil {
+		e.discardTx(s)
+	}
+}
+
 func (e *Engine) discardTx(s *Session) {
 	t := s.tx
 	t.clearQueue()

@@ -98,6 +98,8 @@ func TestMultiQueueAndExec(t *testing.T) {
 		[2]string{"MULTI", rOK},
 		[2]string{"EXEC x", "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n"},
 		[2]string{"EXEC", "-ERR EXEC without MULTI\r\n"},
+		// Outside MULTI too, as in Redis 7.0.
+		[2]string{"EXEC x", "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n"},
 		// MULTI and WATCH errors inside MULTI do not abort.
 		[2]string{"MULTI", rOK},
 		[2]string{"MULTI", "-ERR MULTI calls can not be nested\r\n"},
