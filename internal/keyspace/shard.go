@@ -123,7 +123,9 @@ func (s *Shard) Lookup(db int, key string, now int64) *Entry {
 func (s *Shard) LookupWrite(db int, key string, now int64) *Entry {
 	e := s.Peek(db, key, now)
 	if e != nil {
-		s.saveOld(s.dbs[db], e) // the caller is about to change it
+		if s.snap != nil && e.meta&metaTypeMask == uint32(TypeString) {
+			s.saveOld(s.dbs[db], e) // the caller is about to change it (Peek saved aggregates)
+		}
 		s.TouchWrite(e, now)
 	}
 	return e
@@ -199,17 +201,10 @@ func (s *Shard) SetString(db int, key string, val []byte, deadline int64, keepTT
 	e := t.keys.find(key, h)
 	now := s.ks.clk.NowMs()
 	if e == nil {
-		e = newEntry(key, len(val))
-		e.setType(TypeString)
-		copy(e.Str(), val)
-		s.initClock(e, now)
-		s.setMark(e)
-		t.keys.insert(e, h)
-		s.account(t, EntryBytes+int64(e.dcap()))
+		e = s.insertString(t, key, h, val, now)
 		if deadline != 0 {
 			s.SetExpire(db, e, deadline)
 		}
-		s.Dirty++
 		return e
 	}
 	s.saveOld(t, e)
@@ -246,10 +241,16 @@ func (s *Shard) AddString(db int, key string, val []byte) *Entry {
 	if t.keys.find(key, h) != nil {
 		return nil
 	}
+	return s.insertString(t, key, h, val, s.ks.clk.NowMs())
+}
+
+// insertString links a new string entry for key (absent from t, whose
+// hash is h) holding a copy of val, with no deadline.
+func (s *Shard) insertString(t *table, key string, h uint64, val []byte, now int64) *Entry {
 	e := newEntry(key, len(val))
 	e.setType(TypeString)
 	copy(e.Str(), val)
-	s.initClock(e, s.ks.clk.NowMs())
+	s.initClock(e, now)
 	s.setMark(e)
 	t.keys.insert(e, h)
 	s.account(t, EntryBytes+int64(e.dcap()))
