@@ -178,56 +178,75 @@ func (d *testDB) close() {
 // type, value (sets and hashes sorted) and deadline.
 func dump(ks *keyspace.Keyspace, now int64) string {
 	var out []string
-	for db := range ks.Databases() {
-		for i := range ks.NumShards() {
-			sh := ks.Shard(i)
-			sh.Lock()
-			sh.Each(db, now, func(e *keyspace.Entry) bool {
-				var v string
-				switch e.Type() {
-				case keyspace.TypeString:
-					v = strconv.Quote(string(e.Str()))
-				case keyspace.TypeList:
-					var parts []string
-					for x := range (*object.List)(e.Obj()).All() {
-						parts = append(parts, strconv.Quote(string(x)))
-					}
-					v = "[" + strings.Join(parts, " ") + "]"
-				case keyspace.TypeSet:
-					var parts []string
-					for x := range (*object.Set)(e.Obj()).Members() {
-						parts = append(parts, strconv.Quote(string(x)))
-					}
-					sort.Strings(parts)
-					v = "{" + strings.Join(parts, " ") + "}"
-				case keyspace.TypeHash:
-					var parts []string
-					for f, x := range (*object.Hash)(e.Obj()).All() {
-						parts = append(parts, strconv.Quote(string(f))+"="+strconv.Quote(string(x)))
-					}
-					sort.Strings(parts)
-					v = "{" + strings.Join(parts, " ") + "}"
-				case keyspace.TypeZSet:
-					var parts []string
-					for m, s := range (*object.ZSet)(e.Obj()).All() {
-						parts = append(parts, strconv.Quote(string(m))+":"+strconv.FormatFloat(s, 'g', -1, 64))
-					}
-					v = "<" + strings.Join(parts, " ") + ">"
-				}
-				ttl := ""
-				if e.Expire() != 0 {
-					ttl = " @" + strconv.FormatInt(e.Expire(), 10)
-				}
-				out = append(out, fmt.Sprintf("db%d %s %s %s%s", db, strconv.Quote(e.Key()), e.Type(), v, ttl))
-				return true
-			})
-			sh.Unlock()
-		}
+	for i := range ks.NumShards() {
+		sh := ks.Shard(i)
+		sh.Lock()
+		out = appendShardLines(out, sh, ks.Databases(), now)
+		sh.Unlock()
 	}
 	sort.Strings(out)
 	return strings.Join(out, "\n")
 }
 
+// appendShardLines appends to out the entryLine of every key of sh live
+// at now, in databases [0, dbs). The shard lock must be held.
+func appendShardLines(out []string, sh *keyspace.Shard, dbs int, now int64) []string {
+	for db := range dbs {
+		sh.Each(db, now, func(e *keyspace.Entry) bool {
+			out = append(out, entryLine(db, e))
+			return true
+		})
+	}
+	return out
+}
+
+// entryLine renders one key as dump shows it.
+func entryLine(db int, e *keyspace.Entry) string {
+	var v string
+	switch e.Type() {
+	case keyspace.TypeString:
+		v = strconv.Quote(string(e.Str()))
+	case keyspace.TypeList:
+		var parts []string
+		for x := range (*object.List)(e.Obj()).All() {
+			parts = append(parts, strconv.Quote(string(x)))
+		}
+		v = "[" + strings.Join(parts, " ") + "]"
+	case keyspace.TypeSet:
+		var parts []string
+		for x := range (*object.Set)(e.Obj()).Members() {
+			parts = append(parts, strconv.Quote(string(x)))
+		}
+		sort.Strings(parts)
+		v = "{" + strings.Join(parts, " ") + "}"
+	case keyspace.TypeHash:
+		var parts []string
+		for f, x := range (*object.Hash)(e.Obj()).All() {
+			parts = append(parts, strconv.Quote(string(f))+"="+strconv.Quote(string(x)))
+		}
+		sort.Strings(parts)
+		v = "{" + strings.Join(parts, " ") + "}"
+	case keyspace.TypeZSet:
+		var parts []string
+		for m, s := range (*object.ZSet)(e.Obj()).All() {
+			parts = append(parts, strconv.Quote(string(m))+":"+strconv.FormatFloat(s, 'g', -1, 64))
+		}
+		v = "<" + strings.Join(parts, " ") + ">"
+	}
+	ttl := ""
+	if e.Expire() != 0 {
+		ttl = " @" + strconv.FormatInt(e.Expire(), 10)
+	}
+	return fmt.Sprintf("db%d %s %s %s%s", db, strconv.Quote(e.Key()), e.Type(), v, ttl)
+}
+
 func (d *testDB) dump() string { return dump(d.eng.KS, d.clk.NowMs()) }
 
 var _ = io.Discard
+
+// waitBGSave waits for the background save in progress to end.
+func waitBGSave(d *testDB) {
+	for d.st.BGSaveInProgress() {
+		time.Sleep(time.Millisecond)
+	}
+}

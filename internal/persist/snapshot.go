@@ -354,7 +354,10 @@ func (s *Store) autoRewrite() {
 		if st.log == nil || s.failed.Load() != nil {
 			return
 		}
-		cur := st.otherSize.Load() + st.log.Stats().FileSize
+		// The log's size counts what is still buffered for the background
+		// writer too: the growth is what was appended, written yet or not.
+		ls := st.log.Stats()
+		cur := st.otherSize.Load() + ls.FileSize + int64(ls.Buffered)
 		base := max(st.baseSize.Load(), 1)
 		if cur < minSize || (cur-base)*100 < pct*base {
 			continue

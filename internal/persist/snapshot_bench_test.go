@@ -148,9 +148,7 @@ func BenchmarkSnapshotBGSaveWriters(b *testing.B) {
 		if err := d.st.BGSave(); err != nil {
 			b.Fatal(err)
 		}
-		for d.st.BGSaveInProgress() {
-			time.Sleep(time.Millisecond)
-		}
+		waitBGSave(d)
 		took := time.Since(t0)
 		saveNs += took.Nanoseconds()
 		maxNs = max(maxNs, maxLat.Load())

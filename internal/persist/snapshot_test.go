@@ -21,56 +21,10 @@ import (
 	"github.com/kevydb/kevy/internal/rdb"
 )
 
-// entryLine renders one key in dump's format.
-func entryLine(db int, e *keyspace.Entry) string {
-	var v string
-	switch e.Type() {
-	case keyspace.TypeString:
-		v = strconv.Quote(string(e.Str()))
-	case keyspace.TypeList:
-		var parts []string
-		for x := range (*object.List)(e.Obj()).All() {
-			parts = append(parts, strconv.Quote(string(x)))
-		}
-		v = "[" + strings.Join(parts, " ") + "]"
-	case keyspace.TypeSet:
-		var parts []string
-		for x := range (*object.Set)(e.Obj()).Members() {
-			parts = append(parts, strconv.Quote(string(x)))
-		}
-		sort.Strings(parts)
-		v = "{" + strings.Join(parts, " ") + "}"
-	case keyspace.TypeHash:
-		var parts []string
-		for f, x := range (*object.Hash)(e.Obj()).All() {
-			parts = append(parts, strconv.Quote(string(f))+"="+strconv.Quote(string(x)))
-		}
-		sort.Strings(parts)
-		v = "{" + strings.Join(parts, " ") + "}"
-	case keyspace.TypeZSet:
-		var parts []string
-		for m, s := range (*object.ZSet)(e.Obj()).All() {
-			parts = append(parts, strconv.Quote(string(m))+":"+strconv.FormatFloat(s, 'g', -1, 64))
-		}
-		v = "<" + strings.Join(parts, " ") + ">"
-	}
-	ttl := ""
-	if e.Expire() != 0 {
-		ttl = " @" + strconv.FormatInt(e.Expire(), 10)
-	}
-	return fmt.Sprintf("db%d %s %s %s%s", db, strconv.Quote(e.Key()), e.Type(), v, ttl)
-}
-
 // shardImage renders the keys of sh live at now, every database, sorted:
 // a deep copy taken with the shard lock held by the caller.
 func shardImage(sh *keyspace.Shard, dbs int, now int64) string {
-	var out []string
-	for db := range dbs {
-		sh.Each(db, now, func(e *keyspace.Entry) bool {
-			out = append(out, entryLine(db, e))
-			return true
-		})
-	}
+	out := appendShardLines(nil, sh, dbs, now)
 	sort.Strings(out)
 	return strings.Join(out, "\n")
 }
@@ -267,9 +221,7 @@ func TestBGSaveIsPointInTimeUnderWriters(t *testing.T) {
 				if err := d.st.BGSave(); err != nil {
 					t.Fatal(err)
 				}
-				for d.st.BGSaveInProgress() {
-					time.Sleep(100 * time.Microsecond)
-				}
+				waitBGSave(d)
 				if err := d.st.LastBGSaveErr(); err != nil {
 					t.Fatalf("round %d: %v", round, err)
 				}
@@ -367,9 +319,7 @@ func TestBGSaveDoesNotStopWriters(t *testing.T) {
 		if err := d.st.BGSave(); err != nil {
 			t.Fatal(err)
 		}
-		for d.st.BGSaveInProgress() {
-			time.Sleep(time.Millisecond)
-		}
+		waitBGSave(d)
 		close(stop)
 		<-done
 		if err := d.st.LastBGSaveErr(); err != nil {
