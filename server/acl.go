@@ -968,6 +968,15 @@ func (t *aclTable) addLog(c *conn, reason, context, object, username string) {
 	}
 }
 
+// aclLogContext is the ACL LOG context of a denial on c: "multi" inside
+// MULTI, "toplevel" otherwise.
+func (c *conn) aclLogContext() string {
+	if c.sess.InMulti() {
+		return "multi"
+	}
+	return "toplevel"
+}
+
 // ------------------------------------------------------ per-command check
 
 // connUser returns the connection's user.
@@ -1024,18 +1033,14 @@ func (c *conn) aclCheck(cc *connCmd, cmd, sub *command.Command, args [][]byte) b
 	default:
 		msg, reason, object = "NOPERM this user has no permissions to run the '"+sub.Name+"' command", "command", sub.Name
 	}
-	context := "toplevel"
-	if c.sess.InMulti() {
-		context = "multi"
-	}
-	c.srv.users().addLog(c, reason, context, object, u.name)
+	c.srv.users().addLog(c, reason, c.aclLogContext(), object, u.name)
 	if sub.Name == "exec" {
 		// A refused EXEC discards the transaction, and says so even
 		// outside MULTI, as in Redis.
 		if c.sess.InMulti() {
 			c.sess.Close()
 		}
-		c.out.Error("EXECABORT Transaction discarded because of: " + msg)
+		c.out.Error(execAbortPrefix + msg)
 		return true
 	}
 	c.sess.FailQueued(msg, c.out)

@@ -86,11 +86,7 @@ func (c *conn) authenticate(cmdName, user, pass []byte) bool {
 	}
 	c.srv.authLog.log(c.srv.log, "kevy server: authentication failed",
 		"client", c.id, "remote", c.addr, "user", sanitizeLog(user))
-	context := "toplevel"
-	if c.sess.InMulti() {
-		context = "multi"
-	}
-	c.srv.users().addLog(c, "auth", context, string(cmdName), string(user))
+	c.srv.users().addLog(c, "auth", c.aclLogContext(), string(cmdName), string(user))
 	return false
 }
 
