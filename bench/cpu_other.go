@@ -4,9 +4,12 @@ package bench
 
 import "time"
 
-// processCPU is unavailable on this platform; the "cores" and "others"
+// ProcessCPU is unavailable on this platform; the "cores" and "others"
 // metrics are then not reported.
-func processCPU() time.Duration { return 0 }
+func ProcessCPU() time.Duration { return 0 }
 
-// systemBusy is unavailable on this platform.
-func systemBusy() time.Duration { return 0 }
+// SystemBusy is unavailable on this platform.
+func SystemBusy() time.Duration { return 0 }
+
+// ProcCPU is unavailable on this platform.
+func ProcCPU(pid int) time.Duration { return 0 }

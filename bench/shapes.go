@@ -126,7 +126,7 @@ func floorLockCopy(b *testing.B) {
 // cpuMark is the process and system CPU counters at a benchmark's start.
 type cpuMark struct{ proc, sys time.Duration }
 
-func markCPU() cpuMark { return cpuMark{processCPU(), systemBusy()} }
+func markCPU() cpuMark { return cpuMark{ProcessCPU(), SystemBusy()} }
 
 // report adds the throughput across all goroutines as an ops/s metric,
 // and two measures of how much of the machine the run had:
@@ -143,14 +143,14 @@ func report(b *testing.B, g int, m cpuMark) {
 		return
 	}
 	b.ReportMetric(float64(b.N)/s, "ops/s")
-	proc := processCPU()
+	proc := ProcessCPU()
 	if proc == 0 || m.proc == 0 || s < 0.05 {
 		return // too short for the OS's CPU accounting to mean anything
 	}
 	if g > 1 {
 		b.ReportMetric((proc-m.proc).Seconds()/s, "cores")
 	}
-	if sys := systemBusy(); sys > 0 && m.sys > 0 {
+	if sys := SystemBusy(); sys > 0 && m.sys > 0 {
 		b.ReportMetric(max(0, (sys-m.sys-(proc-m.proc)).Seconds()/s), "others")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kevydb/kevy"
+	"github.com/kevydb/kevy/internal/command"
 )
 
 // CONFIG REWRITE for kevy serve --config FILE.
@@ -197,44 +198,13 @@ func serveConfDirectives(fset *flag.FlagSet) []confDirective {
 		case "protected-mode", "appendfsync":
 			val = strings.ToLower(v)
 		case "dir", "unixsocket", "requirepass", "tls-cert-file", "tls-key-file":
-			val = confQuote(v)
+			val = string(command.AppendRepr(nil, []byte(v))) // quoted as Redis writes strings
 		default:
 			val = v
 		}
 		ds = append(ds, confDirective{name: name, line: name + " " + val, isDef: v == f.DefValue})
 	}
 	return ds
-}
-
-// confQuote quotes s the way Redis writes string values in its
-// configuration file: in double quotes, with \\, \", \n, \r, \t, \a, \b
-// and \xHH escapes.
-func confQuote(s string) string {
-	const hex = "0123456789abcdef"
-	b := []byte{'"'}
-	for i := 0; i < len(s); i++ {
-		switch ch := s[i]; ch {
-		case '\\', '"':
-			b = append(b, '\\', ch)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\a':
-			b = append(b, '\\', 'a')
-		case '\b':
-			b = append(b, '\\', 'b')
-		default:
-			if ch < ' ' || ch > '~' {
-				b = append(b, '\\', 'x', hex[ch>>4], hex[ch&15])
-			} else {
-				b = append(b, ch)
-			}
-		}
-	}
-	return string(append(b, '"'))
 }
 
 // configRewriter returns the CONFIG REWRITE implementation for a server

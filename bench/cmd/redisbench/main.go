@@ -66,6 +66,7 @@ import (
 	"time"
 
 	"github.com/kevydb/kevy"
+	"github.com/kevydb/kevy/bench"
 	"github.com/kevydb/kevy/server"
 )
 
@@ -148,10 +149,10 @@ func run() error {
 		}
 		defer stop()
 		for _, p := range procs {
-			kevyTargets = append(kevyTargets, target{name: fmt.Sprintf("kevy GOMAXPROCS=%d", p), addr: addr, procs: p, cpu: selfCPU})
+			kevyTargets = append(kevyTargets, target{name: fmt.Sprintf("kevy GOMAXPROCS=%d", p), addr: addr, procs: p, cpu: bench.ProcessCPU})
 		}
 	}
-	redisCPU := func() time.Duration { return procCPU(redisPID) }
+	redisCPU := func() time.Duration { return bench.ProcCPU(redisPID) }
 	redisA := target{name: "redis A", addr: redisAddr, cpu: redisCPU}
 	redisB := target{name: "redis B", addr: redisAddr, cpu: redisCPU}
 	targets := append(append([]target{redisA}, kevyTargets...), redisB)
@@ -186,7 +187,7 @@ func run() error {
 				if t.procs > 0 {
 					runtime.GOMAXPROCS(t.procs)
 				}
-				s, err := bench(benchBin, t, l)
+				s, err := runBenchmark(benchBin, t, l)
 				runtime.GOMAXPROCS(startProcs)
 				if err != nil {
 					return fmt.Errorf("%s %s -P %d: %w", t.name, l.test, l.p, err)
@@ -207,16 +208,7 @@ func run() error {
 
 	kevyCols := targets[1 : len(targets)-1]
 	// Requests per second.
-	fmt.Print("| test | P | redis req/s |")
-	for _, t := range kevyCols {
-		fmt.Printf(" %s req/s | ratio |", t.name)
-	}
-	fmt.Println(" redis B/A | redis spread |")
-	fmt.Print("|---|---:|---:|")
-	for range kevyCols {
-		fmt.Print("---:|---:|")
-	}
-	fmt.Println("---:|---:|")
+	printHeader("redis req/s", kevyCols, " %s req/s | ratio |", "---:|---:|", "redis B/A | redis spread")
 	for _, l := range lines {
 		rs := res[l]
 		all := append(rps(rs[0]), rps(rs[len(rs)-1])...)
@@ -232,16 +224,7 @@ func run() error {
 
 	// CPU per request.
 	fmt.Println()
-	fmt.Print("| test | P | redis CPU µs/req |")
-	for _, t := range kevyCols {
-		fmt.Printf(" %s CPU µs/req |", t.name)
-	}
-	fmt.Println(" redis-benchmark CPU µs/req | other processes, cores |")
-	fmt.Print("|---|---:|---:|")
-	for range kevyCols {
-		fmt.Print("---:|")
-	}
-	fmt.Println("---:|---:|")
+	printHeader("redis CPU µs/req", kevyCols, " %s CPU µs/req |", "---:|", "redis-benchmark CPU µs/req | other processes, cores")
 	for _, l := range lines {
 		rs := res[l]
 		fmt.Printf("| %s | %d | %.2f |", strings.ToUpper(l.test), l.p, median(cpuPerReq(append(slices.Clone(rs[0]), rs[len(rs)-1]...))))
@@ -268,8 +251,24 @@ func run() error {
 	return nil
 }
 
-// bench runs redis-benchmark for one line against one target.
-func bench(bin string, t target, l line) (sample, error) {
+// printHeader prints the header of a Markdown table: test, P and redis
+// columns, then for each kevy column cells (a format taking its name) with
+// the alignment row part align, then the two trailing columns tail.
+func printHeader(redis string, kevyCols []target, cells, align, tail string) {
+	fmt.Print("| test | P | " + redis + " |")
+	for _, t := range kevyCols {
+		fmt.Printf(cells, t.name)
+	}
+	fmt.Println(" " + tail + " |")
+	fmt.Print("|---|---:|---:|")
+	for range kevyCols {
+		fmt.Print(align)
+	}
+	fmt.Println("---:|---:|")
+}
+
+// runBenchmark runs redis-benchmark for one line against one target.
+func runBenchmark(bin string, t target, l line) (sample, error) {
 	host, port, err := net.SplitHostPort(t.addr)
 	if err != nil {
 		return sample{}, err
@@ -284,9 +283,9 @@ func bench(bin string, t target, l line) (sample, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
-	c0, b0, t0 := t.cpu(), systemBusy(), time.Now()
+	c0, b0, t0 := t.cpu(), bench.SystemBusy(), time.Now()
 	err = cmd.Run()
-	c1, b1, el := t.cpu(), systemBusy(), time.Since(t0)
+	c1, b1, el := t.cpu(), bench.SystemBusy(), time.Since(t0)
 	if err != nil {
 		return sample{}, fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))
 	}
@@ -340,13 +339,11 @@ func startRedis(bin string) (addr string, pid int, stop func(), err error) {
 	if err != nil {
 		return "", 0, nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := bench.FreePort()
 	if err != nil {
 		return "", 0, nil, err
 	}
-	addr = l.Addr().String()
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no")
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
@@ -389,66 +386,6 @@ func ping(addr string) error {
 		return fmt.Errorf("PING: %q", buf)
 	}
 	return nil
-}
-
-// selfCPU is this process's CPU time (user + system).
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// procCPU is the CPU time (user + system) of process pid from Linux's
-// /proc, in 10 ms ticks; 0 when unavailable.
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name (field 2) may hold spaces; fields restart after ')'.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64) // utime, field 14
-	s, err2 := strconv.ParseInt(f[12], 10, 64) // stime, field 15
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return time.Duration(u+s) * 10 * time.Millisecond
-}
-
-// systemBusy is the CPU time all processes used so far, from Linux's
-// /proc/stat (user, nice, system, irq, softirq, steal), in 10 ms ticks; 0
-// when unavailable.
-func systemBusy() time.Duration {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := bytes.Cut(b, []byte("\n"))
-	f := strings.Fields(string(line))
-	if len(f) < 9 || f[0] != "cpu" {
-		return 0
-	}
-	var busy int64
-	for i, v := range f[1:9] {
-		if i == 3 || i == 4 { // idle, iowait
-			continue
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0
-		}
-		busy += n
-	}
-	return time.Duration(busy) * 10 * time.Millisecond
 }
 
 // redisVersion is redis-server's version line, shortened.

@@ -119,9 +119,9 @@ func (s samples) String() string {
 func waitQuiet() {
 	deadline := time.Now().Add(*waitFlag)
 	for {
-		m := startMeter("")
+		m := startMeter(0)
 		time.Sleep(time.Second)
-		o := m.others("")
+		o := m.others(0)
 		if o < 0.2 {
 			return
 		}
@@ -227,11 +227,11 @@ func kevyBytes(dir string) (rdb, aof int64, err error) {
 func openKevy(dir string, n int, what string) (*kevy.DB, time.Duration, error) {
 	runtime.GC()
 	waitQuiet()
-	m := startMeter("")
+	m := startMeter(0)
 	t0 := time.Now()
 	db, err := kevy.Open(dir, kevyOptions())
 	d := time.Since(t0)
-	others := m.others("")
+	others := m.others(0)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -294,14 +294,14 @@ func runKevy(r *result) error {
 		}
 		runtime.GC()
 		waitQuiet()
-		m := startMeter("")
+		m := startMeter(0)
 		t0 = time.Now()
 		if err := db.Save(); err != nil {
 			db.Close()
 			return err
 		}
 		d := time.Since(t0)
-		others := m.others("")
+		others := m.others(0)
 		r.kevySave = append(r.kevySave, d)
 		if err := db.Close(); err != nil {
 			return err
@@ -334,15 +334,6 @@ type redisServer struct {
 	w      *bufio.Writer
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // startRedis starts redis-server on port in dir and returns once it
 // answers with its data loaded (INFO persistence says loading:0 and
 // DBSIZE is answered), and how long that took from the start of the
@@ -358,12 +349,12 @@ func startRedis(dir string, port int, aof bool) (*redisServer, time.Duration, er
 	}
 	cmd := exec.Command(*redisBin, args...)
 	waitQuiet()
-	m := startMeter("")
+	m := startMeter(0)
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err
 	}
-	pid := strconv.Itoa(cmd.Process.Pid)
+	pid := cmd.Process.Pid
 	rs := &redisServer{cmd: cmd, port: port}
 	deadline := t0.Add(10 * time.Minute)
 	for {
@@ -561,7 +552,7 @@ func runRedis(r *result) (err error) {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	port, err := freePort()
+	port, err := bench.FreePort()
 	if err != nil {
 		return err
 	}
@@ -616,7 +607,7 @@ func runRedis(r *result) (err error) {
 			logf("restart from the RDB: %.3f s (others %.2f cores)", d.Seconds(), rs.others)
 		}
 		waitQuiet()
-		pid := strconv.Itoa(rs.cmd.Process.Pid)
+		pid := rs.cmd.Process.Pid
 		m := startMeter(pid)
 		t0 := time.Now()
 		if _, err := rs.do("SAVE"); err != nil {
