@@ -62,6 +62,14 @@
 //	writer C: Append ─ Wait ─ sleep ────────────────────────┘─ return
 //	writer D:           Append ─ Wait ─ next leader: write(D …) ─ fsync …
 //
+// Logs that share a [Group] (the shards of one store) also share these
+// rounds: the leader writes the buffers of every member and makes them all
+// durable at once, with one syncfs(2) of their file system when several
+// members have records to sync. Before collecting, a leader whose previous
+// round served several writers yields for a quarter of that round's
+// duration (at most 100 µs), so that the writers it woke join this round
+// instead of waiting for the next one (PostgreSQL's commit_delay).
+//
 // [Log.Sync] forces a write and an fsync; [Log.Close] writes and fsyncs
 // everything whatever the policy.
 //

@@ -143,6 +143,9 @@ type Options struct {
 	Replayed *ReplayResult
 	// Repair is passed to the validating replay when Replayed is nil.
 	Repair bool
+	// Group, if set, makes the log share its FsyncAlways rounds with the
+	// other logs of the group (see Group). The log leaves it on Close.
+	Group *Group
 }
 
 // Ticket identifies a position in the stream of records appended to a Log:
@@ -203,6 +206,7 @@ type Log struct {
 	fullKicked bool // the writer was told that the buffer is over flushAt
 	spaceWait  int  // appenders blocked on MaxBuffer
 	sw         *Switcher
+	group      *Group // nil, or the group sharing FsyncAlways rounds
 
 	failed atomic.Bool
 	size   atomic.Int64
@@ -287,6 +291,7 @@ func Open(path string, opts Options) (*Log, error) {
 		kick:       make(chan struct{}, 1),
 		full:       make(chan struct{}, 1),
 		stop:       make(chan struct{}),
+		group:      opts.Group,
 	}
 	if l.writeDelay == 0 {
 		l.writeDelay = DefaultWriteDelay
@@ -301,6 +306,9 @@ func Open(path string, opts Options) (*Log, error) {
 	l.maxFree = max(l.maxBuf/chunkSize+1, keepFree)
 	l.cond.L = &l.mu
 	l.size.Store(valid)
+	if l.group != nil {
+		l.group.join(l)
+	}
 	l.wg.Add(1)
 	go l.writer()
 	if l.policy == FsyncEverySec {
@@ -474,6 +482,9 @@ func (l *Log) Wait(t Ticket) error {
 		}
 		return nil
 	}
+	if l.group != nil {
+		return l.group.wait(l, t)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if uint64(t) > l.appended {
@@ -523,6 +534,9 @@ func (l *Log) Close() error {
 	l.mu.Unlock()
 	close(l.stop)
 	l.wg.Wait()
+	if l.group != nil {
+		l.group.leave(l)
+	}
 
 	l.ioMu.Lock()
 	defer l.ioMu.Unlock()
@@ -594,6 +608,14 @@ func (l *Log) writer() {
 		if armed {
 			armed = false
 			timer.Stop()
+		}
+		if l.group != nil && l.policy == FsyncAlways {
+			// Share the group's rounds rather than fsync alone.
+			l.mu.Lock()
+			t := Ticket(l.appended)
+			l.mu.Unlock()
+			_ = l.group.wait(l, t) // a failure is in l.err
+			continue
 		}
 		l.ioMu.Lock()
 		_ = l.flushLocked(l.policy == FsyncAlways) // a failure is in l.err

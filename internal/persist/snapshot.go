@@ -172,6 +172,10 @@ func (ss *shardSnap) Entry(db int, e *keyspace.Entry) {
 // written from the snapshot point on (see the package documentation for
 // the crash-safe sequence). The caller holds snapMu.
 func (s *Store) rewriteShard(i int) (int64, error) {
+	// While a base file is written, FsyncAlways rounds fsync each log: a
+	// syncfs would make every round wait for the base's pages too.
+	s.group.PauseSyncFS()
+	defer s.group.ResumeSyncFS()
 	st := &s.shards[i]
 	seq := maxSeq(st.man) + 1
 	bName, iName := baseName(i, seq), incrName(i, seq)

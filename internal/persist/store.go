@@ -33,6 +33,9 @@ type Store struct {
 	lay    layout
 	gdir   string
 	shards []shardState
+	// group shares FsyncAlways rounds among the shards' logs: writers
+	// spread over many shards share one round instead of one per shard.
+	group aof.Group
 
 	// failed is the reply write commands get once a log failed.
 	failed atomic.Pointer[command.Error]
@@ -433,7 +436,7 @@ func (s *Store) openLogs(replayed []*aof.ReplayResult) error {
 			replayed = nil
 		}
 		path := s.path(incr[len(incr)-1].Name)
-		ao := aof.Options{Fsync: s.o.Fsync, Logger: s.log, FS: s.fs, Metrics: s.aofEvent, WriteDelay: s.o.aofWriteDelay}
+		ao := aof.Options{Fsync: s.o.Fsync, Logger: s.log, FS: s.fs, Metrics: s.aofEvent, WriteDelay: s.o.aofWriteDelay, Group: &s.group}
 		if replayed != nil && replayed[i] != nil {
 			ao.Replayed = replayed[i]
 		} else {
