@@ -258,6 +258,15 @@ func (w *Writer) BigNumber(s string) {
 
 // appendHeader appends a type byte, n in decimal and CRLF.
 func appendHeader(dst []byte, typ byte, n int64) []byte {
+	// Most lengths and counts are short: one append for the whole line.
+	switch {
+	case uint64(n) < 10:
+		return append(dst, typ, byte('0'+n), '\r', '\n')
+	case uint64(n) < 100:
+		return append(dst, typ, byte('0'+n/10), byte('0'+n%10), '\r', '\n')
+	case uint64(n) < 1000:
+		return append(dst, typ, byte('0'+n/100), byte('0'+n/10%10), byte('0'+n%10), '\r', '\n')
+	}
 	dst = append(dst, typ)
 	dst = strconv.AppendInt(dst, n, 10)
 	return append(dst, '\r', '\n')

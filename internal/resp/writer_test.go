@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -221,4 +222,22 @@ func writeMix(w *Writer, val []byte) {
 	w.Double(3.25)
 	w.Bool(true)
 	w.Verbatim("txt", val)
+}
+
+// TestAppendHeaderLengths checks the length line of bulk strings and
+// arrays around the short-number fast paths against strconv.
+func TestAppendHeaderLengths(t *testing.T) {
+	for _, n := range []int64{-1, 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, 65535, 1 << 40} {
+		want := "*" + strconv.FormatInt(n, 10) + "\r\n"
+		if got := string(appendHeader(nil, '*', n)); got != want {
+			t.Errorf("appendHeader(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for _, n := range []int{0, 9, 10, 99, 100, 999, 1000} {
+		b := bytes.Repeat([]byte("x"), n)
+		want := "$" + strconv.Itoa(n) + "\r\n" + string(b) + "\r\n"
+		if got := string(AppendBulk(nil, b)); got != want {
+			t.Errorf("AppendBulk(%d bytes) = %q", n, got)
+		}
+	}
 }
