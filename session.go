@@ -110,3 +110,37 @@ func (s *Session) QueueLocal(args [][]byte, w ReplyWriter, run func(args [][]byt
 // arity) and, inside MULTI, makes the next EXEC fail with EXECABORT, as
 // Redis does for commands refused while queueing.
 func (s *Session) FailQueued(msg string, w ReplyWriter) { s.db.c.eng.FailQueued(s.s, msg, w) }
+
+// QueuedHook observes the commands EXEC runs from a session's MULTI
+// queue. A protocol layer uses it to check each command again as it runs
+// (Redis re-checks ACL permissions at EXEC) and to time each one (Redis's
+// slow log records the commands a transaction ran, not EXEC). Its methods
+// are called while EXEC holds the transaction's shard locks: they must
+// not call back into the session.
+type QueuedHook interface {
+	// BeforeQueued is called before EXEC runs the queued command args.
+	// Returning false skips the command, the hook having written its
+	// reply (an error) to w.
+	BeforeQueued(args [][]byte, w ReplyWriter) bool
+	// AfterQueued is called once the command ran.
+	AfterQueued(args [][]byte)
+}
+
+// SetQueuedHook makes the session's EXECs call h around each queued
+// command; nil removes it. The RESP server sets one per connection.
+func (s *Session) SetQueuedHook(h QueuedHook) {
+	if h == nil {
+		s.s.Hook = nil
+		return
+	}
+	s.s.Hook = queuedHook{h}
+}
+
+// queuedHook adapts a QueuedHook to the engine's.
+type queuedHook struct{ h QueuedHook }
+
+func (q queuedHook) BeforeQueued(args [][]byte, w command.Reply) bool {
+	return q.h.BeforeQueued(args, w)
+}
+
+func (q queuedHook) AfterQueued(args [][]byte) { q.h.AfterQueued(args) }

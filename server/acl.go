@@ -1024,15 +1024,16 @@ func (c *conn) aclCheck(cc *connCmd, cmd, sub *command.Command, args [][]byte) b
 		c.cur = sub
 		c.lastCmd.Store(sub)
 	}
-	msg, reason, object := "", "", ""
+	var msg string
 	switch why {
 	case aclDeniedKey:
-		msg, reason, object = wireNoPermKey, "key", string(args[pos])
+		msg = wireNoPermKey
 	case aclDeniedChannel:
-		msg, reason, object = wireNoPermChan, "channel", string(args[pos])
+		msg = wireNoPermChan
 	default:
-		msg, reason, object = "NOPERM this user has no permissions to run the '"+sub.Name+"' command", "command", sub.Name
+		msg = "NOPERM this user has no permissions to run the '" + sub.Name + "' command"
 	}
+	reason, object := aclDenialObject(why, pos, sub, args)
 	c.srv.users().addLog(c, reason, c.aclLogContext(), object, u.name)
 	if sub.Name == "exec" {
 		// A refused EXEC discards the transaction, and says so even
@@ -1045,6 +1046,19 @@ func (c *conn) aclCheck(cc *connCmd, cmd, sub *command.Command, args [][]byte) b
 	}
 	c.sess.FailQueued(msg, c.out)
 	return true
+}
+
+// aclDenialObject returns the ACL LOG reason and object of a denial of
+// the command sub with args: the command's name, or the key or channel
+// at argument pos.
+func aclDenialObject(why aclDenial, pos int, sub *command.Command, args [][]byte) (reason, object string) {
+	switch why {
+	case aclDeniedKey:
+		return "key", string(args[pos])
+	case aclDeniedChannel:
+		return "channel", string(args[pos])
+	}
+	return "command", sub.Name
 }
 
 // ------------------------------------------------------------- ACL command

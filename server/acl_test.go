@@ -367,13 +367,18 @@ func TestACLDifferential(t *testing.T) {
 	}
 }
 
-func runACLScript(t *testing.T, proto string) {
+func runACLScript(t *testing.T, proto string) { runConnScript(t, proto, "acl", aclScript) }
+
+// runConnScript runs a script in aclScript's format (numbered
+// connections, "!log N" and "!closed") on a fresh redis-server and a
+// fresh kevy server, and compares every reply.
+func runConnScript(t *testing.T, proto, name, script string) {
 	rs := startACLRedis(t)
 	ts := startServer(t, nil)
 	rc := &scriptConns{t: t, name: "redis", addr: rs.Addr, proto: proto, conns: map[int]*difftest.Conn{}}
 	kc := &scriptConns{t: t, name: "kevy", addr: ts.addr, proto: proto, conns: map[int]*difftest.Conn{}}
 	verbose := os.Getenv("KEVY_ACL_SCRIPT_VERBOSE") != ""
-	for i, line := range strings.Split(aclScript, "\n") {
+	for i, line := range strings.Split(script, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' {
 			continue
@@ -431,7 +436,7 @@ func runACLScript(t *testing.T, proto string) {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
 		if m != nil {
-			m.Script = "acl"
+			m.Script = name
 			t.Errorf("%s", m)
 		}
 	}

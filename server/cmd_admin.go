@@ -97,11 +97,20 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 	l.mu.Unlock()
 }
 
-// recordSlow logs the command just run if it was slow. Blocking commands
-// are left out; passwords are "(redacted)" as in MONITOR (secretArgs).
-func (c *conn) recordSlow(args [][]byte, d time.Duration) {
+// recordSlow logs the command just run if it was slow; its reply starts
+// at start in the connection's write buffer. Blocking commands are left
+// out, and so are EXEC, the commands queued by MULTI and those refused
+// before they ran (slowLogged); passwords are "(redacted)" as in MONITOR (secretArgs).
+func (c *conn) recordSlow(args [][]byte, d time.Duration, start int) {
 	l := &c.srv.slow
 	if c.cur != nil && c.cur.Flags&command.FlagBlocking != 0 {
+		return
+	}
+	reply := c.out.Bytes()
+	if c.out != c.w {
+		start = 0 // the discarding writer is emptied after each command
+	}
+	if !c.slowLogged(args, reply[min(start, len(reply)):]) {
 		return
 	}
 	l.add(c, args, d)

@@ -54,6 +54,9 @@ func (c *conn) appendInfo(b []byte, now time.Time) []byte {
 	b = strconv.AppendInt(b, max(0, now.UnixMilli()-c.lastIO.Load())/1000, 10)
 	b = append(b, " flags="...)
 	n := len(b)
+	if c.isMonitor() {
+		b = append(b, 'O')
+	}
 	ps := c.ps.Load()
 	if ps != nil && ps.subscribed() {
 		b = append(b, 'P')
@@ -100,6 +103,19 @@ func (c *conn) appendInfo(b []byte, now time.Time) []byte {
 	b = append(b, " redir=-1 resp="...)
 	b = strconv.AppendInt(b, int64(c.proto.Load()), 10)
 	return b
+}
+
+// isMonitor reports whether the connection monitors (CLIENT LIST's flag
+// O), from the server's list of monitors, which any goroutine may read.
+func (c *conn) isMonitor() bool {
+	if p := c.srv.mon.list.Load(); p != nil {
+		for _, m := range *p {
+			if m.c == c {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // replyText sends a text reply the way Redis sends CLIENT INFO and LIST:

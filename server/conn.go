@@ -59,6 +59,10 @@ type conn struct {
 	closeAfter  bool // a command queued by MULTI closed the connection (CLIENT KILL of itself, QUIT)
 	lastMulti   int  // last value stored in multi
 
+	// queuedStart is when EXEC started its current queued command
+	// (exec_hook.go).
+	queuedStart time.Time
+
 	// Shared, written only by the connection's goroutine.
 	lastIO  atomic.Int64 // Unix ms of the last read that returned data
 	lastCmd atomic.Pointer[command.Command]
@@ -109,6 +113,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c.out = c.w
 	c.bw.c = c
 	c.runQueuedFn = c.runQueued
+	c.sess.SetQueuedHook(c)
 	c.initContext()
 	c.lastMulti = -1
 	c.multi.Store(-1)
@@ -286,7 +291,7 @@ func (c *conn) exec(args [][]byte) bool {
 		keep = c.dispatch(args)
 	}
 	if d := time.Since(t0); d >= c.srv.slow.threshold && c.srv.slow.threshold >= 0 {
-		c.recordSlow(args, d)
+		c.recordSlow(args, d, start)
 	}
 	if ps := c.ps.Load(); ps != nil && (c.cur == nil || c.cur.Flags&command.FlagBlocking == 0) {
 		c.deliverQueued(ps, start) // messages queued meanwhile precede the reply
@@ -349,6 +354,11 @@ func (c *conn) dispatch(args [][]byte) bool {
 		}
 		return true
 	}
+	if cmd.Flags&command.FlagNoMulti != 0 && c.sess.InMulti() {
+		// Before the ACL and memory checks, as in Redis.
+		c.sess.FailQueued(wireNoMulti, c.out)
+		return true
+	}
 	if c.aclDenied(cc, cmd, sub, args) {
 		return true
 	}
@@ -364,10 +374,6 @@ func (c *conn) dispatch(args [][]byte) bool {
 	}
 	if cc != nil {
 		if cc != quitCmd && cc != resetCmd && c.sess.InMulti() {
-			if cmd.Flags&command.FlagNoMulti != 0 {
-				c.sess.FailQueued("ERR Command not allowed inside a transaction", c.out)
-				return true
-			}
 			return c.queueConnCmd(cc, sub, args)
 		}
 		return cc.run(c, args)

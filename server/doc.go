@@ -129,8 +129,10 @@
 // refused command inside MULTI makes EXEC fail, and a refused EXEC
 // discards the transaction. A user allowed every command, key and
 // channel (the default user, unless restricted) costs one flag test per
-// command. Rules changed between MULTI and EXEC are not checked again
-// at EXEC, unlike Redis. The read/write permission each key needs comes
+// command. As in Redis, EXEC checks each queued command again as it runs
+// it: one that rules changed since (ACL SETUSER) now refuse does not run
+// and gets the NOPERM "ACLs rules changed..." error in EXEC's reply. The
+// read/write permission each key needs comes
 // from the command's flags, corrected for the commands whose Redis key
 // specifications differ (EXISTS and TYPE need none, COPY reads its
 // source, INCR reads and writes...). ACL DELUSER closes the connections

@@ -53,9 +53,10 @@ import (
 // grow past the limit is disconnected at once, as Redis disconnects a
 // client over its output buffer limit; lines are never dropped silently.
 //
+// CLIENT LIST shows a monitor with Redis's O flag.
+//
 // Limits. A monitor attached while a transaction is being queued shows,
-// at EXEC, only the commands queued after it attached. CLIENT LIST does
-// not show monitors with Redis's O flag.
+// at EXEC, only the commands queued after it attached.
 
 // DefaultMonitorBufferLimit is the default of Config.MonitorBufferLimit.
 const DefaultMonitorBufferLimit = 32 << 20

@@ -90,6 +90,10 @@ type Session struct {
 	tx      *txState    // MULTI queue and watched keys, see multi.go
 	held    bool        // EXEC holds every shard lock (Ctx.LocksHeld)
 	prop    sessionProp // propagation state, see propagate.go
+
+	// Hook, when set, observes the queued commands EXEC runs (see
+	// QueuedHook).
+	Hook QueuedHook
 }
 
 // NewSession returns a session on database db.

@@ -213,18 +213,21 @@ func (e *Engine) queue(ctx context.Context, s *Session, args [][]byte, w Reply) 
 			return nil
 		}
 	}
+	// Redis 7.0 refuses a command not allowed inside MULTI (SAVE...)
+	// before it checks memory.
+	if cmd.Flags&FlagNoMulti != 0 {
+		w.Error(wireNoMulti)
+		t.abort = true
+		return nil
+	}
 	// As Redis 7.0: while memory is over the limit and nothing can be
 	// evicted, every command but EXEC and DISCARD (QUIT and RESET never
 	// reach here) is refused inside MULTI, not only those that may grow
 	// memory, since queueing itself takes memory; this aborts the
-	// transaction and comes before the not-allowed-in-MULTI checks.
+	// transaction (WATCH and a nested MULTI get this error too, rather
+	// than their own).
 	if e.queueOOM(cmd) {
 		w.Error(WireOOM)
-		t.abort = true
-		return nil
-	}
-	if cmd.Flags&FlagNoMulti != 0 {
-		w.Error(wireNoMulti)
 		t.abort = true
 		return nil
 	}
@@ -389,6 +392,21 @@ func selfLockMode(cmd *Command) int {
 	return selfLockOutside
 }
 
+// QueuedHook observes the commands EXEC runs from a session's queue
+// (Session.Hook), for a protocol layer that checks each of them again as
+// it runs (Redis re-checks ACL permissions at EXEC) or times each of them
+// (Redis's slow log records them, not EXEC). Its methods are called with
+// the transaction's shard locks held: they must not call back into the
+// engine.
+type QueuedHook interface {
+	// BeforeQueued is called before EXEC runs the queued command args.
+	// Returning false skips the command, the hook having written its
+	// reply (an error) to w.
+	BeforeQueued(args [][]byte, w Reply) bool
+	// AfterQueued is called once the command ran.
+	AfterQueued(args [][]byte)
+}
+
 // LocksHeld reports whether the handler runs inside EXEC with every
 // shard lock already held: a FlagSelfLock handler that locks shards
 // itself must then not lock them. Only the commands selfLockMode lists as
@@ -477,9 +495,13 @@ func execCmd(c *Ctx, _ [][]byte) {
 	// The records of the transaction form one unit per shard (one
 	// MULTI ... EXEC block in each shard's log, see propagate.go).
 	e.beginUnits(s, ls.Indexes())
+	hook := s.Hook
 	for i := range cmds {
 		q := &cmds[i]
 		args := argv[q.first : q.first+q.n]
+		if hook != nil && !hook.BeforeQueued(args, w) {
+			continue
+		}
 		switch {
 		case q.cmd == nil:
 			q.local(args, w)
@@ -493,6 +515,9 @@ func execCmd(c *Ctx, _ [][]byte) {
 			e.beginUnits(s, ls.Indexes())
 		default:
 			e.RunLocked(s, q.cmd, args, w, now)
+		}
+		if hook != nil {
+			hook.AfterQueued(args)
 		}
 	}
 	e.endUnits(s, ls.Indexes())

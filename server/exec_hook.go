@@ -1,0 +1,143 @@
+package server
+
+import (
+	"time"
+
+	"github.com/kevydb/kevy"
+	"github.com/kevydb/kevy/internal/command"
+)
+
+// The commands EXEC runs from a connection's MULTI queue, as Redis 7.0
+// treats them. The connection is its session's kevy.QueuedHook:
+//
+//   - each queued command's ACL permissions are checked again as EXEC
+//     runs it, since ACL SETUSER may have changed them after it was
+//     queued; a command now refused does not run, its reply in EXEC's
+//     array is Redis's NOPERM "ACLs rules changed..." error, and ACL LOG
+//     records it with the context "multi". The other commands run.
+//   - each command EXEC runs is timed and recorded in the slow log on its
+//     own; EXEC itself never is (see slowLogged).
+//
+// A user allowed everything costs one flag test per queued command, and
+// a disabled slow log no clock reading.
+
+// wireNoMulti refuses, inside MULTI, a command flagged "no_multi" (SAVE,
+// SHUTDOWN).
+const wireNoMulti = "ERR Command not allowed inside a transaction"
+
+// wireACLChanged is the start of the error that replaces, in EXEC's
+// reply, a queued command that ACL rules changed since refuse.
+const wireACLChanged = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: "
+
+// BeforeQueued implements kevy.QueuedHook: it checks the queued command's
+// permissions again, and starts timing it for the slow log.
+func (c *conn) BeforeQueued(args [][]byte, w kevy.ReplyWriter) bool {
+	if !c.connUser().perms.Load().all && c.execDenied(args, w) {
+		return false
+	}
+	if c.srv.slow.threshold >= 0 {
+		c.queuedStart = time.Now()
+	}
+	return true
+}
+
+// AfterQueued implements kevy.QueuedHook: it records the command EXEC
+// just ran in the slow log if it was slow.
+func (c *conn) AfterQueued(args [][]byte) {
+	l := &c.srv.slow
+	if l.threshold < 0 {
+		return
+	}
+	if d := time.Since(c.queuedStart); d >= l.threshold {
+		l.add(c, args, d)
+	}
+}
+
+// execDenied reports whether the connection's user may no longer run the
+// queued command args, after writing Redis's error to w and recording
+// the denial in ACL LOG.
+func (c *conn) execDenied(args [][]byte, w kevy.ReplyWriter) bool {
+	cc := lookupConnCmd(args[0])
+	var cmd *command.Command
+	if cc != nil {
+		if cc.noAuth {
+			return false // AUTH, HELLO: always allowed
+		}
+		cmd = cc.info
+	} else if cmd = command.Lookup(args[0]); cmd == nil {
+		return false
+	}
+	sub := cmd
+	if len(cmd.Subcommands) > 0 && len(args) >= 2 {
+		if s := findSubcommand(cmd, args[1]); s != nil {
+			sub = s
+		}
+	}
+	ix := aclCommands()
+	id, ok := ix.byCmd[sub]
+	if !ok {
+		return false
+	}
+	u := c.connUser()
+	why, pos := u.perms.Load().check(ix, id, args)
+	if why == aclOK {
+		return false
+	}
+	reason, object := aclDenialObject(why, pos, sub, args)
+	c.srv.users().addLog(c, reason, "multi", object, u.name)
+	switch why {
+	case aclDeniedKey:
+		w.Error(wireACLChanged + "no permission to touch the specified keys")
+	case aclDeniedChannel:
+		w.Error(wireACLChanged + "no permission to access one of the channels used as arguments")
+	default:
+		w.Error(wireACLChanged + "no permission to execute the command or subcommand")
+	}
+	return true
+}
+
+// slowLogged reports whether Redis records in its slow log the command
+// args that the connection just ran (reply is its reply, or what of it
+// is still buffered). Redis records only the commands it called: not
+// those refused before (unknown command or subcommand, wrong arity,
+// NOAUTH, NOPERM, OOM, the subscribed context, a monitor's keyspace
+// command), not those queued by MULTI (a command sent inside MULTI is
+// recorded only if it runs at once: DISCARD, MULTI, WATCH, QUIT, RESET),
+// and never EXEC, whose commands are recorded one by one as it runs them
+// (AfterQueued).
+func (c *conn) slowLogged(args [][]byte, reply []byte) bool {
+	var cmd *command.Command
+	if cc := lookupConnCmd(args[0]); cc != nil {
+		cmd = cc.info
+	} else if cmd = command.Lookup(args[0]); cmd == nil {
+		return false
+	}
+	if cmd.Name == "exec" || !arityOK(cmd.Arity, len(args)) {
+		return false
+	}
+	if len(cmd.Subcommands) > 0 {
+		if len(args) < 2 {
+			return false
+		}
+		if sub := findSubcommand(cmd, args[1]); sub == nil || !arityOK(sub.Arity, len(args)) {
+			return false
+		}
+	}
+	if c.lastMulti >= 0 { // sent inside MULTI
+		switch cmd.Name {
+		case "discard", "multi", "watch", "quit", "reset":
+		default:
+			return false
+		}
+	}
+	for _, p := range slowRefusals {
+		if hasPrefix(reply, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// slowRefusals are the starts of the replies of commands that Redis
+// refuses before calling them.
+var slowRefusals = []string{"-NOPERM ", "-OOM ", "-NOAUTH ", "-ERR Can't execute '", "-" + wireReplicaKeyspace}
