@@ -2,6 +2,7 @@ package kevy
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/kevydb/kevy/internal/command"
 )
@@ -48,6 +49,13 @@ type Session struct {
 }
 
 // NewSession returns a client session starting on db's database.
+func init() {
+	command.PublicSession = func(s any) (*command.Engine, *command.Session, *atomic.Bool) {
+		ss := s.(*Session)
+		return ss.db.c.eng, ss.s, &ss.db.c.closed
+	}
+}
+
 func (db *DB) NewSession() *Session {
 	return &Session{db: db, s: command.NewSession(db.db)}
 }

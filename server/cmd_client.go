@@ -51,7 +51,7 @@ func (c *conn) appendInfo(b []byte, now time.Time) []byte {
 	b = append(b, " age="...)
 	b = strconv.AppendInt(b, int64(now.Sub(c.created)/time.Second), 10)
 	b = append(b, " idle="...)
-	b = strconv.AppendInt(b, max(0, now.UnixMilli()-c.lastIO.Load())/1000, 10)
+	b = strconv.AppendInt(b, max(0, monoNow()-c.lastIO.Load())/int64(time.Second), 10)
 	b = append(b, " flags="...)
 	n := len(b)
 	if c.isMonitor() {

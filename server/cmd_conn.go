@@ -243,7 +243,7 @@ func (c *conn) hello(args [][]byte) {
 // NO-EVICT and NO-TOUCH are kept, as Redis 7.0 keeps them.
 func (c *conn) reset(_ [][]byte) {
 	c.sess.Close() // discard MULTI, unwatch
-	c.sess = c.srv.db.NewSession()
+	c.bindSession(c.srv.db.NewSession())
 	c.setProto(2)
 	c.replyOff, c.skipNext, c.skipThis = false, false, false
 	c.authed = !c.srv.authRequired()

@@ -32,8 +32,14 @@ type conn struct {
 	r    *resp.Reader
 	w    *resp.Writer
 	sess *kevy.Session
-	id   int64
-	idle idleRead // reads that give the buffers back while waiting (idle.go)
+	// The engine behind sess, for commands dispatch has looked up
+	// (command.Engine.ExecCommand), and the flag set when its database
+	// closes.
+	eng      *command.Engine
+	esess    *command.Session
+	dbClosed *atomic.Bool
+	id       int64
+	idle     idleRead // reads that give the buffers back while waiting (idle.go)
 
 	// Fixed at creation.
 	created     time.Time
@@ -60,11 +66,15 @@ type conn struct {
 	lastMulti   int  // last value stored in multi
 
 	// queuedStart is when EXEC started its current queued command
-	// (exec_hook.go).
-	queuedStart time.Time
+	// (exec_hook.go), in monoNow's time.
+	queuedStart int64
+	// clock is the monoNow reading of the end of the last command or of
+	// the last read of input, whichever is later: the start of the next
+	// command for the slow log.
+	clock int64
 
 	// Shared, written only by the connection's goroutine.
-	lastIO  atomic.Int64 // Unix ms of the last read that returned data
+	lastIO  atomic.Int64 // monoNow of the last read that returned data
 	lastCmd atomic.Pointer[command.Command]
 	multi   atomic.Int32 // commands queued by MULTI, -1 outside MULTI
 	db      atomic.Int32
@@ -113,13 +123,23 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c.out = c.w
 	c.bw.c = c
 	c.runQueuedFn = c.runQueued
-	c.sess.SetQueuedHook(c)
+	c.bindSession(c.sess)
 	c.initContext()
 	c.lastMulti = -1
 	c.multi.Store(-1)
 	c.proto.Store(2)
-	c.lastIO.Store(now.UnixMilli())
+	c.clock = monoNow()
+	c.lastIO.Store(c.clock)
 	return c
+}
+
+// bindSession makes s the connection's session: EXEC calls the
+// connection around each queued command (exec_hook.go), and dispatch runs
+// commands through s's engine.
+func (c *conn) bindSession(s *kevy.Session) {
+	c.sess = s
+	s.SetQueuedHook(c)
+	c.eng, c.esess, c.dbClosed = command.PublicSession(s)
 }
 
 // connFD returns the file descriptor of a socket connection, or -1.
@@ -198,7 +218,8 @@ func (c *conn) Read(p []byte) (int, error) {
 	acquireOutput(ps)
 	c.w.Acquire()
 	if n > 0 {
-		c.lastIO.Store(time.Now().UnixMilli())
+		c.clock = monoNow()
+		c.lastIO.Store(c.clock)
 	}
 	return n, err
 }
@@ -283,14 +304,17 @@ func (c *conn) exec(args [][]byte) bool {
 	if c.replyOff || c.skipThis {
 		c.out = c.discardWriter()
 	}
-	t0 := time.Now()
 	var keep bool
 	if c.srv.mon.active() { // one atomic load when nobody monitors
 		keep = c.dispatchMonitored(args)
 	} else {
 		keep = c.dispatch(args)
 	}
-	if d := time.Since(t0); d >= c.srv.slow.threshold && c.srv.slow.threshold >= 0 {
+	// One clock reading per command: the end of this command is the start
+	// of the next one (a read of more input takes a new reading).
+	t0 := c.clock
+	c.clock = monoNow()
+	if d := time.Duration(c.clock - t0); d >= c.srv.slow.threshold && c.srv.slow.threshold >= 0 {
 		c.recordSlow(args, d, start)
 	}
 	if ps := c.ps.Load(); ps != nil && (c.cur == nil || c.cur.Flags&command.FlagBlocking == 0) {
@@ -381,9 +405,17 @@ func (c *conn) dispatch(args [][]byte) bool {
 	if sub.Flags&command.FlagBlocking != 0 {
 		return c.execBlocking(args)
 	}
-	c.sess.Exec(args, c.out)
+	if c.dbClosed.Load() {
+		c.out.Error(wireDBClosed)
+		return true
+	}
+	c.eng.ExecCommand(c.esess, cmd, args, c.out)
 	return true
 }
+
+// wireDBClosed answers commands once the database is closed, as
+// kevy.Session.Exec does.
+var wireDBClosed = "ERR " + kevy.ErrClosed.Error()
 
 // discardWriter returns the writer that swallows the replies of commands
 // run under CLIENT REPLY OFF or SKIP, speaking the connection's protocol.

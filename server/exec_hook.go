@@ -36,7 +36,7 @@ func (c *conn) BeforeQueued(args [][]byte, w kevy.ReplyWriter) bool {
 		return false
 	}
 	if c.srv.slow.threshold >= 0 {
-		c.queuedStart = time.Now()
+		c.queuedStart = monoNow()
 	}
 	return true
 }
@@ -48,7 +48,7 @@ func (c *conn) AfterQueued(args [][]byte) {
 	if l.threshold < 0 {
 		return
 	}
-	if d := time.Since(c.queuedStart); d >= l.threshold {
+	if d := time.Duration(monoNow() - c.queuedStart); d >= l.threshold {
 		l.add(c, args, d)
 	}
 }

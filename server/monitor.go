@@ -557,7 +557,8 @@ func (c *conn) monitorRead(p []byte) (int, error) {
 		case r := <-done:
 			acquireOutput(ps)
 			if r.n > 0 {
-				c.lastIO.Store(time.Now().UnixMilli())
+				c.clock = monoNow()
+				c.lastIO.Store(c.clock)
 			}
 			return r.n, r.err
 		case <-m.ready:

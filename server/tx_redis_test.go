@@ -219,6 +219,9 @@ var slowlogTxScenario = []txStep{
 	tx("D", "GET", "k"),
 	tx("A", "MULTI"),
 	tx("A", "RESET"),
+	tx("A", "MULTI"), // RESET gives a new session: EXEC must still record
+	tx("A", "SET", "r", "1"),
+	tx("A", "EXEC"),
 	tx("A", "MULTI"),
 	tx("A", "QUIT"),
 }

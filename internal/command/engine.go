@@ -149,6 +149,25 @@ func (e *Engine) ExecContext(ctx context.Context, s *Session, args [][]byte, w R
 	return e.RunContext(ctx, s, cmd, args, w)
 }
 
+// ExecCommand is Exec for a command its caller has already looked up (cmd
+// is Lookup(args[0])) and whose arity it checked: the RESP server's path,
+// which would otherwise look every command up twice. Inside MULTI the
+// command is queued as by Exec.
+func (e *Engine) ExecCommand(s *Session, cmd *Command, args [][]byte, w Reply) {
+	if s.tx != nil && s.tx.multi {
+		_ = e.queue(context.Background(), s, args, w)
+		return
+	}
+	_ = e.RunContext(context.Background(), s, cmd, args, w)
+}
+
+// PublicSession, set by package kevy, returns the engine and the engine
+// session behind a *kevy.Session (passed as any: this package cannot
+// name the type), and the flag its database sets when closed. The RESP
+// server uses them to run commands it has already looked up
+// (ExecCommand).
+var PublicSession func(s any) (*Engine, *Session, *atomic.Bool)
+
 // UnknownCommand is the error text for an unknown command name. Like
 // Redis, it quotes the arguments into a budget of 128 bytes (each cut to
 // what is left of the budget and at its first NUL, as C's %.*s does) and
@@ -213,11 +232,13 @@ func (e *Engine) RunContext(ctx context.Context, s *Session, cmd *Command, args 
 	return e.wait(ctx, s, cmd, args, w)
 }
 
-// run locks the command's shards, runs the handler and unlocks.
+// run locks the command's shards, runs the handler and unlocks. Each
+// locking case is a function of its own with a single defer, which the
+// compiler open-codes (a function with several defers and returns pays
+// the runtime's deferred-call machinery on every call).
 func (e *Engine) run(s *Session, cmd *Command, args [][]byte, w Reply) {
 	c := &s.ctx
 	c.E, c.S, c.W, c.DB = e, s, w, s.DB
-	ks := e.KS
 	switch {
 	case cmd.Flags&FlagSelfLock != 0:
 		e.mem.countKeyless(s)
@@ -225,37 +246,53 @@ func (e *Engine) run(s *Session, cmd *Command, args [][]byte, w Reply) {
 		e.call(c, cmd, args)
 		return
 	case cmd.Flags&FlagAllShards != 0:
-		ks.LockAll()
-		defer ks.UnlockAll()
-		ks.Shard(0).Commands++
-		c.Now = e.Clock.NowMs()
-		e.callAllShards(c, cmd, args)
+		e.runAllShards(c, cmd, args)
 		return
 	}
 	var ok bool
 	s.keys, ok = cmd.KeyIndexes(args, s.keys[:0])
-	if !ok || len(s.keys) == 0 {
+	switch {
+	case !ok || len(s.keys) == 0:
 		s.keys = s.keys[:0] // no lock held: nothing for callLogged to inspect
 		e.mem.countKeyless(s)
 		c.Now = e.Clock.NowMs()
 		e.call(c, cmd, args)
-		return
+	case len(s.keys) == 1:
+		e.runOneShard(c, cmd, args)
+	default:
+		e.runShards(c, cmd, args)
 	}
-	if len(s.keys) == 1 {
-		sh := ks.ShardFor(Key(args[s.keys[0]]))
-		sh.Lock()
-		defer sh.Unlock()
-		sh.Commands++
-		c.Now = e.Clock.NowMs()
-		if e.observed(sh.Index()) { // watched keys or blocked clients here
-			e.callObserved(c, cmd, args, s.keys)
-			sh.Settle() // account in-place changes of aggregates (keyspace/memory.go)
-			return
-		}
+}
+
+// runAllShards runs a command that locks every shard.
+func (e *Engine) runAllShards(c *Ctx, cmd *Command, args [][]byte) {
+	ks := e.KS
+	ks.LockAll()
+	defer ks.UnlockAll()
+	ks.Shard(0).Commands++
+	c.Now = e.Clock.NowMs()
+	e.callAllShards(c, cmd, args)
+}
+
+// runOneShard runs a command whose keys (c.S.keys) are one.
+func (e *Engine) runOneShard(c *Ctx, cmd *Command, args [][]byte) {
+	sh := e.KS.ShardFor(Key(args[c.S.keys[0]]))
+	sh.Lock()
+	defer sh.Unlock()
+	sh.Commands++
+	c.Now = e.Clock.NowMs()
+	if e.observed(sh.Index()) { // watched keys or blocked clients here
+		e.callObserved(c, cmd, args, c.S.keys)
+	} else {
 		e.callKeyed(c, cmd, args)
-		sh.Settle()
-		return
 	}
+	sh.Settle() // account in-place changes of aggregates (keyspace/memory.go)
+}
+
+// runShards runs a command whose keys (c.S.keys) are several, locking
+// their shards in order.
+func (e *Engine) runShards(c *Ctx, cmd *Command, args [][]byte) {
+	s, ks := c.S, e.KS
 	s.locks.Reset()
 	for _, i := range s.keys {
 		s.locks.Add(ks.ShardIndex(Key(args[i])))
