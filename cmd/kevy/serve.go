@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	tlsCert := fset.String("tls-cert-file", "", "serve TLS with the certificate in `file` (with --tls-key-file)")
 	tlsKey := fset.String("tls-key-file", "", "private key `file` of --tls-cert-file")
 	configFile := fset.String("config", "", "read redis.conf-style directives from `file`; flags override them")
+	procs := fset.Int("procs", 0, "`number` of cores running Go code once the data is loaded (GOMAXPROCS); 0: the GOMAXPROCS environment variable if set, else one less than the cores available (at least 1)")
 	fset.Usage = func() {
 		fmt.Fprint(fset.Output(), "Usage: kevy serve [flags]\n\nServe a kevy database over the Redis protocol.\n\nFlags:\n")
 		fset.PrintDefaults()
@@ -114,6 +116,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 		}
 	}
 
+	servingProcs(*procs, logger)
 	ls, err := listen(*bind, *port, *unixSocket)
 	if err != nil {
 		return err
@@ -163,6 +166,28 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	}
 	fmt.Fprintln(stderr, "kevy: stopped")
 	return nil
+}
+
+// servingProcs sets GOMAXPROCS for serving, once the data is loaded
+// (loading uses every core): procs if positive; otherwise, unless the
+// GOMAXPROCS environment variable chose, one less than the cores
+// available. The core left free runs the kernel's network stack and, on
+// the same machine, the clients: on the 2-core machine of
+// docs/performance.md, redis-benchmark -P 1 gets 1.00–1.08 of
+// redis-server's requests/s from kevy with GOMAXPROCS=1 and 0.75–0.80
+// with 2, where the second P spins looking for work and takes CPU from
+// redis-benchmark.
+func servingProcs(procs int, logger *slog.Logger) {
+	n := procs
+	if n <= 0 {
+		if os.Getenv("GOMAXPROCS") != "" {
+			return
+		}
+		n = max(1, runtime.GOMAXPROCS(0)-1)
+	}
+	if prev := runtime.GOMAXPROCS(n); prev != n {
+		logger.Info("kevy: serving with GOMAXPROCS set", "procs", n, "was", prev)
+	}
 }
 
 // listen opens the TCP listeners (one per bind address, unless port is 0)
