@@ -37,16 +37,24 @@ var (
 type blockWriter struct {
 	*resp.Writer
 	c *conn
+	// The slow log's view of the command (see execBlocking): blocked is
+	// set when it started waiting, at blockedAt (monoNow), and its reply
+	// starts at replyAt in Writer.
+	blocked   bool
+	blockedAt int64
+	replyAt   int
 }
 
 // Blocking implements command.BlockObserver: it runs on the connection's
 // goroutine when the command is about to wait.
 func (b *blockWriter) Blocking() {
 	c := b.c
+	b.blocked, b.blockedAt = true, monoNow()
 	c.monitorBlocking() // MONITOR shows a blocking command when it waits
 	if c.w.Buffered() > 0 {
 		c.flush() // an error shows at the next write or read
 	}
+	b.replyAt = b.Writer.Buffered()
 	c.mu.Lock()
 	c.blocked = true
 	c.mu.Unlock()
@@ -141,21 +149,43 @@ func (c *conn) cancelWith(cause error) {
 // execBlocking runs a command that may block and reports whether the
 // connection stays open: it closes when the command was withdrawn
 // (client gone, killed, server shutting down, database closed).
+//
+// A command that waited is recorded in the slow log here, as Redis 7.0
+// records it: when it is served, with the time it ran before waiting
+// (the wait left out); never when it timed out or was withdrawn; and,
+// when CLIENT UNBLOCK ended it, as an entry without arguments (Redis
+// records it once it has reset the client). recordSlow records the
+// blocking commands that did not wait.
 func (c *conn) execBlocking(args [][]byte) bool {
-	c.bw.Writer = c.out
-	err := c.sess.ExecContext(c.ctx, args, &c.bw)
+	b := &c.bw
+	b.Writer, b.blocked = c.out, false
+	err := c.sess.ExecContext(c.ctx, args, b)
 	c.stopBackgroundRead()
 	c.mu.Lock()
 	c.blocked = false
+	var cause error
 	if err == nil && c.ctx.Err() != nil {
 		// Unblocked by CLIENT UNBLOCK (or a cancellation that raced with
 		// the reply): the next blocking command needs a live context.
-		switch context.Cause(c.ctx) {
+		cause = context.Cause(c.ctx)
+		switch cause {
 		case command.ErrUnblockTimeout, command.ErrUnblockError:
 			c.ctx, c.cancel = context.WithCancelCause(context.Background())
 		}
 	}
 	c.mu.Unlock()
+	if l := &c.srv.slow; b.blocked && err == nil && l.threshold >= 0 {
+		reply := b.Writer.Bytes()[min(b.replyAt, b.Writer.Buffered()):]
+		null := string(reply) == "*-1\r\n" || string(reply) == "_\r\n" // the timeout's reply
+		unblocked := (null && cause == command.ErrUnblockTimeout) ||
+			(cause == command.ErrUnblockError && hasPrefix(reply, "-UNBLOCKED "))
+		if d := time.Duration(b.blockedAt - c.clock); d >= l.threshold && (unblocked || !null) {
+			if unblocked {
+				args = nil
+			}
+			l.add(c, args, d)
+		}
+	}
 	return err == nil
 }
 

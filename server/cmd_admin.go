@@ -98,12 +98,13 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 }
 
 // recordSlow logs the command just run if it was slow; its reply starts
-// at start in the connection's write buffer. Blocking commands are left
-// out, and so are EXEC, the commands queued by MULTI and those refused
-// before they ran (slowLogged); passwords are "(redacted)" as in MONITOR (secretArgs).
+// at start in the connection's write buffer. Blocking commands that
+// waited are left out (execBlocking records them), and so are EXEC, the
+// commands queued by MULTI and those refused before they ran
+// (slowLogged); passwords are "(redacted)" as in MONITOR (secretArgs).
 func (c *conn) recordSlow(args [][]byte, d time.Duration, start int) {
 	l := &c.srv.slow
-	if c.cur != nil && c.cur.Flags&command.FlagBlocking != 0 {
+	if c.cur != nil && c.cur.Flags&command.FlagBlocking != 0 && c.bw.blocked {
 		return
 	}
 	reply := c.out.Bytes()

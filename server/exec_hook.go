@@ -33,7 +33,13 @@ const wireACLChanged = "NOPERM ACLs rules changed between the moment the transac
 // permissions again, and starts timing it for the slow log.
 func (c *conn) BeforeQueued(args [][]byte, w kevy.ReplyWriter) bool {
 	if !c.connUser().perms.Load().all && c.execDenied(args, w) {
+		if c.mon != nil {
+			c.mon.execStep(true) // MONITOR does not show it
+		}
 		return false
+	}
+	if c.mon != nil {
+		c.mon.execStep(false)
 	}
 	if c.srv.slow.threshold >= 0 {
 		c.queuedStart = monoNow()
@@ -104,7 +110,8 @@ func (c *conn) execDenied(args [][]byte, w kevy.ReplyWriter) bool {
 // command), not those queued by MULTI (a command sent inside MULTI is
 // recorded only if it runs at once: DISCARD, MULTI, WATCH, QUIT, RESET),
 // and never EXEC, whose commands are recorded one by one as it runs them
-// (AfterQueued).
+// (AfterQueued); nor WAIT when Redis would wait for replicas until it
+// times out (waitTimesOut).
 func (c *conn) slowLogged(args [][]byte, reply []byte) bool {
 	var cmd *command.Command
 	if cc := lookupConnCmd(args[0]); cc != nil {
@@ -112,7 +119,7 @@ func (c *conn) slowLogged(args [][]byte, reply []byte) bool {
 	} else if cmd = command.Lookup(args[0]); cmd == nil {
 		return false
 	}
-	if cmd.Name == "exec" || !arityOK(cmd.Arity, len(args)) {
+	if cmd.Name == "exec" || !arityOK(cmd.Arity, len(args)) || cmd.Name == "wait" && waitTimesOut(args) {
 		return false
 	}
 	if len(cmd.Subcommands) > 0 {
@@ -136,6 +143,17 @@ func (c *conn) slowLogged(args [][]byte, reply []byte) bool {
 		}
 	}
 	return true
+}
+
+// waitTimesOut reports whether WAIT numreplicas timeout (args) waits in
+// Redis until it times out, or forever: with valid arguments asking for
+// at least one replica, which kevy never has (its WAIT replies 0 at
+// once). Redis does not record a blocked command that timed out in its
+// slow log.
+func waitTimesOut(args [][]byte) bool {
+	n, ok := command.ParseInt(args[1])
+	t, ok2 := command.ParseInt(args[2])
+	return ok && ok2 && n > 0 && t >= 0
 }
 
 // slowRefusals are the starts of the replies of commands that Redis

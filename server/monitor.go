@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -25,14 +26,18 @@ import (
 //
 //   - a command is shown once it ran, errors at run time included;
 //     commands refused before running are not (unknown command or
-//     subcommand, wrong arity, NOAUTH, OOM, the subscribed context, a
-//     monitor's keyspace commands);
+//     subcommand, wrong arity, NOAUTH, NOPERM, OOM, the subscribed
+//     context, a monitor's keyspace commands), except EXEC, shown
+//     whenever it replies EXECABORT (its wrong arity or NOPERM included);
 //   - admin commands are never shown (CONFIG, CLIENT KILL, SHUTDOWN,
 //     SLOWLOG, MONITOR itself...), nor are the arguments of AUTH and
 //     HELLO's AUTH option, which appear as "(redacted)";
 //   - inside MULTI, the queued commands are not shown when queued but
 //     when EXEC runs them, followed by EXEC itself; a transaction that
-//     does not run (EXECABORT, a touched WATCHed key) shows EXEC alone;
+//     does not run (EXECABORT, a touched WATCHed key) shows EXEC alone,
+//     and the queued commands EXEC refuses because ACL rules changed
+//     since they were queued are not shown (nor does a refused SELECT
+//     change the database shown for the next ones);
 //   - a blocking command (BLPOP...) is shown when it starts waiting.
 //
 // A monitoring connection may still run the commands that do not touch
@@ -199,15 +204,19 @@ type connMonitor struct {
 	pending [][]byte
 	fed     bool
 	// queued are the commands queued by the open MULTI, shown when EXEC
-	// runs them.
-	queued []queuedLine
-	batch  [][]byte // scratch for draining
+	// runs them; execPos counts the queued commands EXEC reached
+	// (BeforeQueued), to mark those it refused.
+	queued  []queuedLine
+	execPos int
+	batch   [][]byte // scratch for draining
 }
 
 // queuedLine is a command queued by MULTI while monitors were active.
 type queuedLine struct {
-	cmd  *command.Command
-	args [][]byte // a copy
+	cmd    *command.Command
+	args   [][]byte // a copy
+	idx    int      // its position in the transaction's queue
+	denied bool     // EXEC refused it: ACL rules changed since it was queued
 }
 
 // monState returns the connection's MONITOR state, making it.
@@ -275,12 +284,13 @@ func (c *conn) dispatchMonitored(args [][]byte) bool {
 	prev := c.cur
 	c.cur = nil // dispatch sets it once the command passed its checks
 	cm.pending, cm.fed = args, false
+	cm.execPos = 0
 	keep := c.dispatch(args)
 	cm.pending = nil
 	ran := c.cur
 	if ran == nil {
 		c.cur = prev
-		if subPing {
+		if subPing || execAborted(args, out.Bytes()[start:]) {
 			c.feedMonitors(c.sess.DB(), args)
 		}
 	} else if !cm.fed {
@@ -350,14 +360,15 @@ func mayReplicate(name string) bool {
 
 // shown reports whether a command that passed dispatch's checks is shown
 // to the monitors, given its reply: not when Redis refuses it before
-// running it (unknown subcommand, wrong arity of the subcommand, OOM) or
-// when it is an admin command.
+// running it (unknown subcommand, wrong arity of the subcommand, NOPERM,
+// OOM) or when it is an admin command.
 func shown(cmd *command.Command, args [][]byte, reply []byte) bool {
 	switch {
 	case cmd.Flags&command.FlagAdmin != 0,
 		len(cmd.Subcommands) > 0, // an unknown subcommand: dispatch kept the container
 		!arityOK(cmd.Arity, len(args)),
-		cmd.Flags&command.FlagDenyOOM != 0 && hasPrefix(reply, "-OOM "):
+		cmd.Flags&command.FlagDenyOOM != 0 && hasPrefix(reply, "-OOM "),
+		hasPrefix(reply, "-NOPERM "): // refused by ACL rules (aclCheck sets c.cur)
 		return false
 	}
 	return true
@@ -365,13 +376,17 @@ func shown(cmd *command.Command, args [][]byte, reply []byte) bool {
 
 // monitorInMulti handles a command sent inside MULTI: the commands run at
 // once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET) are shown, EXEC after
-// the commands it ran; a queued command is kept for EXEC. db is the
-// database selected before the command, reply its reply.
+// the commands it ran (not those it refused because ACL rules changed,
+// which Redis does not show); a queued command is kept for EXEC. db is
+// the database selected before the command, reply its reply.
 func (c *conn) monitorInMulti(cm *connMonitor, cmd *command.Command, args [][]byte, qlen, db int, reply []byte) {
 	switch cmd.Name {
 	case "exec":
 		if execRan(reply) {
 			for _, q := range cm.queued {
+				if q.denied {
+					continue
+				}
 				if q.cmd.Name == "select" {
 					if n, ok := command.ParseInt(q.args[1]); ok {
 						if _, err := c.srv.db.Database(int(n)); err == nil {
@@ -393,9 +408,29 @@ func (c *conn) monitorInMulti(cm *connMonitor, cmd *command.Command, args [][]by
 		c.feedMonitors(c.sess.DB(), args)
 	default:
 		if c.sess.MultiLen() == qlen+1 { // queued
-			cm.queued = append(cm.queued, queuedLine{cmd: cmd, args: copyArgs(args)})
+			cm.queued = append(cm.queued, queuedLine{cmd: cmd, args: copyArgs(args), idx: qlen})
 		}
 	}
+}
+
+// execStep is called by BeforeQueued for each queued command EXEC
+// reaches, in order: a command EXEC refuses (denied) is not shown.
+func (cm *connMonitor) execStep(denied bool) {
+	pos := cm.execPos
+	cm.execPos++
+	if !denied {
+		return
+	}
+	if i, ok := slices.BinarySearchFunc(cm.queued, pos, func(q queuedLine, p int) int { return q.idx - p }); ok {
+		cm.queued[i].denied = true
+	}
+}
+
+// execAborted reports whether EXEC (args) was refused before running
+// (wrong arity...) with EXECABORT, which Redis shows to monitors all the
+// same, inside MULTI or not.
+func execAborted(args [][]byte, reply []byte) bool {
+	return command.EqualFold(args[0], "exec") && hasPrefix(reply, "-EXECABORT ")
 }
 
 // execRan reports whether EXEC's reply is the array of the queued
@@ -480,6 +515,9 @@ func (c *conn) monitorLine(now time.Time, db int, args [][]byte) []byte {
 // until an option fails), and everything after ACL SETUSER, the username
 // included (an admin command, which only the slow log shows).
 func secretArgs(args [][]byte) func(i int) bool {
+	if len(args) == 0 {
+		return never // the slow log's entry of a command ended by CLIENT UNBLOCK
+	}
 	name := args[0]
 	switch {
 	case command.EqualFold(name, "acl") && len(args) >= 3 && command.EqualFold(args[1], "setuser"):

@@ -121,11 +121,11 @@ var monitorScenario = []monStep{
 	st("B", "QUIT"),
 }
 
-// monitorRun plays monitorScenario against the server at addr and
+// monitorRun plays scenario against the server at addr and
 // returns what each client received (replies, in order) and the monitor's
 // stream, with timestamps masked and client addresses replaced by the
 // client names.
-func monitorRun(t *testing.T, addr string) (replies []string, stream string) {
+func monitorRun(t *testing.T, addr string, scenario []monStep) (replies []string, stream string) {
 	t.Helper()
 	dialRaw := func() (net.Conn, *bufio.Reader) {
 		nc, err := net.Dial("tcp", addr)
@@ -177,7 +177,7 @@ func monitorRun(t *testing.T, addr string) (replies []string, stream string) {
 		}
 	}
 	var pending = map[string]bool{}
-	for _, s := range monitorScenario {
+	for _, s := range scenario {
 		if s.waitBlock {
 			waitBlocked(t, clients["C"])
 		}
@@ -286,7 +286,12 @@ func waitBlocked(t *testing.T, c *rawConn) {
 // TestMonitorVersusRedis plays the same scenario on redis-server and on
 // kevy and compares every reply and the monitor's whole stream, with
 // timestamps and client ports masked.
-func TestMonitorVersusRedis(t *testing.T) {
+func TestMonitorVersusRedis(t *testing.T) { monitorVersusRedis(t, monitorScenario) }
+
+// monitorVersusRedis plays scenario on redis-server and on kevy and
+// compares every reply and the monitor's whole stream.
+func monitorVersusRedis(t *testing.T, scenario []monStep) {
+	t.Helper()
 	rs, err := difftest.StartRedis()
 	switch {
 	case errors.Is(err, difftest.ErrNoRedis) && os.Getenv("CI") != "true":
@@ -295,9 +300,9 @@ func TestMonitorVersusRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rs.Stop() })
-	rReplies, rStream := monitorRun(t, rs.Addr)
+	rReplies, rStream := monitorRun(t, rs.Addr, scenario)
 	ts := startServer(t, nil)
-	kReplies, kStream := monitorRun(t, ts.addr)
+	kReplies, kStream := monitorRun(t, ts.addr, scenario)
 	for i := range max(len(rReplies), len(kReplies)) {
 		var r, k string
 		if i < len(rReplies) {
