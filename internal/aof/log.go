@@ -384,23 +384,7 @@ func (l *Log) AppendArgs(args [][]byte) (Ticket, error) {
 var errEmptyCommand = errors.New("aof: empty command")
 
 // encodedLen returns the size of args encoded as a RESP array.
-func encodedLen(args [][]byte) int {
-	n := 3 + decimalLen(len(args))
-	for _, a := range args {
-		n += 5 + decimalLen(len(a)) + len(a)
-	}
-	return n
-}
-
-// decimalLen returns the number of decimal digits of n >= 0.
-func decimalLen(n int) int {
-	d := 1
-	for n >= 10 {
-		n /= 10
-		d++
-	}
-	return d
-}
+func encodedLen(args [][]byte) int { return resp.CommandLen(args) }
 
 // newChunkLocked queues the current chunk (if it holds anything) and
 // starts an empty one.

@@ -313,6 +313,32 @@ func AppendCommand(dst []byte, args ...[]byte) []byte {
 	return dst
 }
 
+// CommandLen returns the size of AppendCommand's encoding of args.
+func CommandLen(args [][]byte) int {
+	n := 3 + decimalLen(len(args))
+	for _, a := range args {
+		n += 5 + decimalLen(len(a)) + len(a)
+	}
+	return n
+}
+
+// decimalLen returns the number of decimal digits of n >= 0.
+func decimalLen(n int) int {
+	switch {
+	case n < 10:
+		return 1
+	case n < 100:
+		return 2
+	case n < 1000:
+		return 3
+	}
+	d := 4
+	for n /= 1000; n >= 10; n /= 10 {
+		d++
+	}
+	return d
+}
+
 // AppendCommandString is AppendCommand for string arguments.
 func AppendCommandString(dst []byte, args ...string) []byte {
 	dst = appendHeader(dst, '*', int64(len(args)))

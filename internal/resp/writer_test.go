@@ -241,3 +241,20 @@ func TestAppendHeaderLengths(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandLen checks CommandLen against the encoding's length.
+func TestCommandLen(t *testing.T) {
+	for _, n := range []int{0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 123456} {
+		args := [][]byte{[]byte("SET"), bytes.Repeat([]byte("k"), n%17), bytes.Repeat([]byte("v"), n)}
+		if got, want := CommandLen(args), len(AppendCommand(nil, args...)); got != want {
+			t.Errorf("CommandLen(value of %d bytes) = %d, want %d", n, got, want)
+		}
+	}
+	many := make([][]byte, 1234)
+	for i := range many {
+		many[i] = []byte("x")
+	}
+	if got, want := CommandLen(many), len(AppendCommand(nil, many...)); got != want {
+		t.Errorf("CommandLen(1234 args) = %d, want %d", got, want)
+	}
+}
