@@ -497,9 +497,22 @@ func sanitizeLine(s string) string {
 	return string(b)
 }
 
+// failedTicket is what Propagate and End return when the log failed: a
+// ticket, so that the writer waits for it, and Wait reports the failure
+// (wait1 checks it first). The write is then not acknowledged as durable.
+const failedTicket = 1
+
 // Propagate implements command.Propagator: it appends the record to the
 // shard's log, preceded by SELECT when the database changes.
 func (s *Store) Propagate(shard, db int, args [][]byte) uint64 {
+	t := s.propagate(shard, db, args)
+	if t == 0 && s.failed.Load() != nil {
+		return failedTicket
+	}
+	return t
+}
+
+func (s *Store) propagate(shard, db int, args [][]byte) uint64 {
 	st := &s.shards[shard]
 	l := st.log
 	if l == nil {
@@ -590,6 +603,9 @@ func (s *Store) wait1(p command.ShardTicket) error {
 	l := s.shards[p.Shard].log
 	if l == nil {
 		return nil
+	}
+	if cause := s.failCause.Load(); cause != nil {
+		return &persistError{cause: *cause}
 	}
 	if err := l.Wait(aof.Ticket(p.Ticket)); err != nil {
 		s.fail(err)

@@ -62,6 +62,14 @@ func (s *Store) Begin(shard int) {
 // its final record if not nil, and returns the ticket of the last record
 // appended.
 func (s *Store) End(shard, db int, last [][]byte) uint64 {
+	t := s.end(shard, db, last)
+	if t == 0 && s.failed.Load() != nil {
+		return failedTicket
+	}
+	return t
+}
+
+func (s *Store) end(shard, db int, last [][]byte) uint64 {
 	st := &s.shards[shard]
 	u := &st.unit
 	if !u.open || u.n == 0 {
@@ -69,7 +77,7 @@ func (s *Store) End(shard, db int, last [][]byte) uint64 {
 		if last == nil {
 			return 0
 		}
-		return s.Propagate(shard, db, last)
+		return s.propagate(shard, db, last)
 	}
 	var t uint64
 	if last != nil {
