@@ -26,6 +26,7 @@ type Group struct {
 	logs       []*Log        // members; replaced, never modified in place
 	leader     bool          // a round is running
 	lastServed atomic.Int32  // waiters the last round served
+	waiting    atomic.Int32  // goroutines in wait
 	served     atomic.Int32  // waiters the current round served
 	lastRound  time.Duration // duration of the last round
 	pauses     atomic.Int32  // PauseSyncFS calls not resumed yet
@@ -120,6 +121,8 @@ func (g *Group) leave(l *Log) {
 // wait is Log.Wait for a member log under FsyncAlways: it returns once
 // l's records up to t are fsynced, leading a round if none is running.
 func (g *Group) wait(l *Log, t Ticket) error {
+	g.waiting.Add(1)
+	defer g.waiting.Add(-1)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for {
@@ -151,17 +154,7 @@ func (g *Group) wait(l *Log, t Ticket) error {
 // see them). Only the leader calls round.
 func (g *Group) round(logs []*Log) {
 	g.rounds.Add(1)
-	var dirty []dirtyLog
-	for _, l := range logs {
-		l.ioMu.Lock()
-		_ = l.flushLocked(false) // a failure is in l.err
-		l.ioMu.Unlock()
-		l.mu.Lock()
-		if l.err == nil && l.written > l.synced {
-			dirty = append(dirty, dirtyLog{l, l.written})
-		}
-		l.mu.Unlock()
-	}
+	dirty := writeLogs(logs, nil)
 	switch {
 	case len(dirty) == 0:
 	case len(dirty) >= syncFSMin && g.pauses.Load() == 0 && g.syncFS(dirty):
@@ -232,14 +225,24 @@ func (l *Log) markSynced(target uint64, d time.Duration, err error) {
 // records before this round collects the buffers, so that they share it
 // rather than wait a whole round for the next one (PostgreSQL's
 // commit_delay): when the previous round served several writers, the
-// leader yields for a quarter of that round's duration, at most maxGather.
+// leader yields for a quarter of that round's duration, at most
+// maxGather, and stops earlier once no writer has joined for gatherQuiet.
 func (g *Group) gather() {
 	if g.lastServed.Load() < gatherMin {
 		return
 	}
 	d := min(g.lastRound/gatherDiv, maxGather)
-	for start := time.Now(); time.Since(start) < d; {
+	start := time.Now()
+	last, lastChange := g.waiting.Load(), start
+	for {
 		runtime.Gosched()
+		now := time.Now()
+		if w := g.waiting.Load(); w != last {
+			last, lastChange = w, now
+		}
+		if now.Sub(start) >= d || now.Sub(lastChange) >= gatherQuiet {
+			return
+		}
 	}
 }
 
@@ -248,6 +251,25 @@ func (g *Group) gather() {
 // which it waits.
 const (
 	maxGather = 100 * time.Microsecond
-	gatherMin = 4
-	gatherDiv = 4
+	// gatherQuiet ends the gathering early when no writer joined for
+	// that long: the burst of woken writers is over.
+	gatherQuiet = 10 * time.Microsecond
+	gatherMin   = 4
+	gatherDiv   = 4
 )
+
+// writeLogs hands the buffer of each log to write() and appends to dirty
+// the logs holding records not fsynced yet.
+func writeLogs(logs []*Log, dirty []dirtyLog) []dirtyLog {
+	for _, l := range logs {
+		l.ioMu.Lock()
+		_ = l.flushLocked(false) // a failure is in l.err
+		l.ioMu.Unlock()
+		l.mu.Lock()
+		if l.err == nil && l.written > l.synced {
+			dirty = append(dirty, dirtyLog{l, l.written})
+		}
+		l.mu.Unlock()
+	}
+	return dirty
+}
