@@ -335,16 +335,17 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 	if len(args) == 0 {
 		return Value{}, fmt.Errorf("%w: empty command", ErrArity)
 	}
-	argv := make([][]byte, len(args))
+	d := doPool.Get().(*doScratch)
+	defer d.release()
 	for i, a := range args {
 		b, err := toArg(a)
 		if err != nil {
 			return Value{}, fmt.Errorf("kevy: argument %d: %w", i, err)
 		}
-		argv[i] = b
+		d.argv = append(d.argv, b)
 	}
-	var vb valueBuilder
-	err := db.c.eng.ExecContext(ctx, s, argv, &vb)
+	vb := &d.vb
+	err := db.c.eng.ExecContext(ctx, s, d.argv, vb)
 	if werr := db.c.waitDurable(s); werr != nil && err == nil {
 		return Value{}, werr
 	}
@@ -357,10 +358,36 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 	return vb.root, nil
 }
 
+// doScratch is the memory a Do call reuses from one call to the next:
+// its argument vector and its reply builder (the reply itself is never
+// reused: its values are built fresh).
+type doScratch struct {
+	argv [][]byte
+	vb   valueBuilder
+}
+
+var doPool = sync.Pool{New: func() any { return new(doScratch) }}
+
+// maxPooledArgs bounds the argument vector a pooled doScratch keeps.
+const maxPooledArgs = 1024
+
+// release empties d and returns it to doPool.
+func (d *doScratch) release() {
+	clear(d.argv) // no reference to the caller's arguments is kept
+	d.argv = d.argv[:0]
+	if cap(d.argv) > maxPooledArgs {
+		d.argv = nil
+	}
+	d.vb.root = Value{}
+	clear(d.vb.stack)
+	d.vb.stack = d.vb.stack[:0]
+	doPool.Put(d)
+}
+
 func toArg(a any) ([]byte, error) {
 	switch v := a.(type) {
 	case string:
-		return []byte(v), nil
+		return sv(v), nil // the engine neither modifies nor retains arguments
 	case []byte:
 		return v, nil
 	case int:

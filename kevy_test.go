@@ -98,3 +98,28 @@ func TestDoErrorsMapToSentinels(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+// TestDoAllocations checks that Do reuses its argument vector and reply
+// builder: a SET allocates only the caller's variadic arguments and the
+// reply's text, a GET the returned value besides.
+func TestDoAllocations(t *testing.T) {
+	db := openTest(t, nil)
+	ctx := context.Background()
+	val := []byte("0123456789abcdef")
+	args := []any{"SET", "k", val}
+	if _, err := db.Do(ctx, args...); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(200, func() { _, _ = db.Do(ctx, args...) }); n > 1 {
+		t.Errorf("Do(SET) allocates %v times, want at most 1 (the OK status)", n)
+	}
+	get := []any{"GET", "k"}
+	if n := testing.AllocsPerRun(200, func() { _, _ = db.Do(ctx, get...) }); n > 1 {
+		t.Errorf("Do(GET) allocates %v times, want at most 1 (the value)", n)
+	}
+	// Arguments are not retained: the stored value is a copy.
+	val[0] = 'X'
+	if v, err := db.Do(ctx, "GET", "k"); err != nil || v.String() != "0123456789abcdef" {
+		t.Fatalf("GET after changing the argument = %v, %v", v, err)
+	}
+}
