@@ -110,12 +110,16 @@ func TestDoAllocations(t *testing.T) {
 	if _, err := db.Do(ctx, args...); err != nil {
 		t.Fatal(err)
 	}
-	if n := testing.AllocsPerRun(200, func() { _, _ = db.Do(ctx, args...) }); n > 1 {
-		t.Errorf("Do(SET) allocates %v times, want at most 1 (the OK status)", n)
+	limit := 1.0
+	if raceBuild {
+		limit = 3 // -race: the pools drop some of what they get back
+	}
+	if n := testing.AllocsPerRun(200, func() { _, _ = db.Do(ctx, args...) }); n > limit {
+		t.Errorf("Do(SET) allocates %v times, want at most %v (the OK status)", n, limit)
 	}
 	get := []any{"GET", "k"}
-	if n := testing.AllocsPerRun(200, func() { _, _ = db.Do(ctx, get...) }); n > 1 {
-		t.Errorf("Do(GET) allocates %v times, want at most 1 (the value)", n)
+	if n := testing.AllocsPerRun(200, func() { _, _ = db.Do(ctx, get...) }); n > limit {
+		t.Errorf("Do(GET) allocates %v times, want at most %v (the value)", n, limit)
 	}
 	// Arguments are not retained: the stored value is a copy.
 	val[0] = 'X'
