@@ -84,6 +84,10 @@ type Session struct {
 	NoBlock bool
 	ctx     Ctx
 	keys    []int
+	// keyShard is the shard of the single key of s.keys when the command
+	// runs through runOneShard, which has routed it already; -1 when
+	// unknown (callLogged routes it again).
+	keyShard int
 	locks   keyspace.LockSet
 	blk     *waiter     // the registration of a blocked command, see blocking.go
 	spare   *waiter     // a finished waiter kept for reuse
@@ -98,7 +102,7 @@ type Session struct {
 
 // NewSession returns a session on database db.
 func NewSession(db int) *Session {
-	return &Session{DB: db, keys: make([]int, 0, 8)}
+	return &Session{DB: db, keys: make([]int, 0, 8), keyShard: -1}
 }
 
 // Ctx is what a handler sees: the engine, the client session, the reply
@@ -251,6 +255,7 @@ func (e *Engine) run(s *Session, cmd *Command, args [][]byte, w Reply) {
 	}
 	var ok bool
 	s.keys, ok = cmd.KeyIndexes(args, s.keys[:0])
+	s.keyShard = -1
 	switch {
 	case !ok || len(s.keys) == 0:
 		s.keys = s.keys[:0] // no lock held: nothing for callLogged to inspect
@@ -277,6 +282,7 @@ func (e *Engine) runAllShards(c *Ctx, cmd *Command, args [][]byte) {
 // runOneShard runs a command whose keys (c.S.keys) are one.
 func (e *Engine) runOneShard(c *Ctx, cmd *Command, args [][]byte) {
 	sh := e.KS.ShardFor(Key(args[c.S.keys[0]]))
+	c.S.keyShard = sh.Index()
 	sh.Lock()
 	defer sh.Unlock()
 	sh.Commands++

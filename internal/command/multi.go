@@ -458,6 +458,7 @@ func execCmd(c *Ctx, _ [][]byte) {
 			args := argv[q.first : q.first+q.n]
 			var ok bool
 			s.keys, ok = cmd.KeyIndexes(args, s.keys[:0])
+			s.keyShard = -1
 			if !ok {
 				continue // the handler rejects the arguments, touching nothing
 			}
@@ -547,6 +548,7 @@ func (e *Engine) RunLocked(s *Session, cmd *Command, args [][]byte, w Reply, now
 	}
 	var ok bool
 	s.keys, ok = cmd.KeyIndexes(args, s.keys[:0])
+	s.keyShard = -1
 	if !ok || len(s.keys) == 0 {
 		s.keys = s.keys[:0]
 		e.call(c, cmd, args)

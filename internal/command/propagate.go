@@ -208,7 +208,11 @@ func (e *Engine) callLogged(c *Ctx, cmd *Command, args [][]byte) {
 			p.shards = append(p.shards, i)
 		}
 	case len(s.keys) == 1:
-		p.shards = append(p.shards, ks.ShardIndex(Key(args[s.keys[0]])))
+		i := s.keyShard
+		if i < 0 {
+			i = ks.ShardIndex(Key(args[s.keys[0]]))
+		}
+		p.shards = append(p.shards, i)
 	case len(s.keys) > 1:
 		p.shards = append(p.shards, s.locks.Indexes()...)
 	}
