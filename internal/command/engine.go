@@ -88,12 +88,12 @@ type Session struct {
 	// runs through runOneShard, which has routed it already; -1 when
 	// unknown (callLogged routes it again).
 	keyShard int
-	locks   keyspace.LockSet
-	blk     *waiter     // the registration of a blocked command, see blocking.go
-	spare   *waiter     // a finished waiter kept for reuse
-	tx      *txState    // MULTI queue and watched keys, see multi.go
-	held    bool        // EXEC holds every shard lock (Ctx.LocksHeld)
-	prop    sessionProp // propagation state, see propagate.go
+	locks    keyspace.LockSet
+	blk      *waiter     // the registration of a blocked command, see blocking.go
+	spare    *waiter     // a finished waiter kept for reuse
+	tx       *txState    // MULTI queue and watched keys, see multi.go
+	held     bool        // EXEC holds every shard lock (Ctx.LocksHeld)
+	prop     sessionProp // propagation state, see propagate.go
 
 	// Hook, when set, observes the queued commands EXEC runs (see
 	// QueuedHook).
