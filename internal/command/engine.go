@@ -84,10 +84,14 @@ type Session struct {
 	NoBlock bool
 	ctx     Ctx
 	keys    []int
-	// keyShard is the shard of the single key of s.keys when the command
-	// runs through runOneShard, which has routed it already; -1 when
-	// unknown (callLogged routes it again).
+	// keyShard is the shard of the single key of s.keys while the command
+	// runs through runOneShard, which has routed it already; -1 otherwise
+	// (callLogged routes it again). keyData is that key's first byte in
+	// the arguments and keyLen its length: Ctx.Shard and Ctx.Lookup
+	// recognize the key by them and skip the hashing.
 	keyShard int
+	keyData  *byte
+	keyLen   int
 	locks    keyspace.LockSet
 	blk      *waiter     // the registration of a blocked command, see blocking.go
 	spare    *waiter     // a finished waiter kept for reuse
@@ -281,8 +285,10 @@ func (e *Engine) runAllShards(c *Ctx, cmd *Command, args [][]byte) {
 
 // runOneShard runs a command whose keys (c.S.keys) are one.
 func (e *Engine) runOneShard(c *Ctx, cmd *Command, args [][]byte) {
-	sh := e.KS.ShardFor(Key(args[c.S.keys[0]]))
-	c.S.keyShard = sh.Index()
+	key := Key(args[c.S.keys[0]])
+	sh := e.KS.ShardFor(key)
+	c.S.keyShard, c.S.keyData, c.S.keyLen = sh.Index(), unsafe.StringData(key), len(key)
+	defer c.S.forgetKeyShard() // the arguments' memory is reused for other keys
 	sh.Lock()
 	defer sh.Unlock()
 	sh.Commands++
@@ -335,12 +341,21 @@ func (e *Engine) call(c *Ctx, cmd *Command, args [][]byte) {
 func Key(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // Shard returns the shard holding key.
-func (c *Ctx) Shard(key string) *keyspace.Shard { return c.E.KS.ShardFor(key) }
+func (c *Ctx) Shard(key string) *keyspace.Shard {
+	// The same bytes as the command's routed key: the same key.
+	if s := c.S; s.keyShard >= 0 && unsafe.StringData(key) == s.keyData && len(key) == s.keyLen {
+		return c.E.KS.Shard(s.keyShard)
+	}
+	return c.E.KS.ShardFor(key)
+}
 
 // Lookup returns the live entry for key in the selected database, or nil.
 func (c *Ctx) Lookup(key string) *keyspace.Entry {
-	return c.E.KS.ShardFor(key).Lookup(c.DB, key, c.Now)
+	return c.Shard(key).Lookup(c.DB, key, c.Now)
 }
+
+// forgetKeyShard ends runOneShard's routing of the command's key.
+func (s *Session) forgetKeyShard() { s.keyShard, s.keyData = -1, nil }
 
 // LookupType returns the entry for key if it holds typ. When the key holds
 // another type it replies WRONGTYPE and returns ok=false; a missing key
