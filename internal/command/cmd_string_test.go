@@ -1193,3 +1193,42 @@ func BenchmarkStringIncrByFloatShort(b *testing.B) {
 		e.eng.Exec(e.s, argv, e.w)
 	}
 }
+
+// TestRoutedKeyReusedBuffer checks that the shard routed for a command's
+// key is not reused for another key that later occupies the same bytes of
+// a reused argument buffer (as the server's read buffer is).
+func TestRoutedKeyReusedBuffer(t *testing.T) {
+	e := newStrEnv(t)
+	// Two keys of the same length in different shards.
+	a, b := "key:0", ""
+	for i := 1; b == ""; i++ {
+		k := "key:" + strconv.Itoa(i)
+		if len(k) == len(a) && e.ks.ShardIndex(k) != e.ks.ShardIndex(a) {
+			b = k
+		}
+	}
+	e.do("SET", b, "vb")
+	buf := []byte(a)
+	run := func(args ...[]byte) string {
+		e.w.Reset(nil)
+		e.eng.Exec(e.s, args, e.w)
+		return string(e.w.Bytes())
+	}
+	if got := run([]byte("SET"), buf, []byte("va")); got != "+OK\r\n" {
+		t.Fatalf("SET %s: %q", a, got)
+	}
+	copy(buf, b) // the same bytes now hold the other key
+	if got := run([]byte("GET"), buf); got != "$2\r\nvb\r\n" {
+		t.Fatalf("GET %s from the reused buffer: %q, want vb", b, got)
+	}
+	if got := run([]byte("SET"), buf, []byte("vb")); got != "+OK\r\n" {
+		t.Fatalf("SET %s: %q", b, got)
+	}
+	copy(buf, a) // a multi-key command does not route by the single key
+	if got := run([]byte("MGET"), buf, []byte("nosuchkey")); got != "*2\r\n$2\r\nva\r\n$-1\r\n" {
+		t.Fatalf("MGET %s from the reused buffer: %q, want va", a, got)
+	}
+	if got := e.do("GET", a); got != "$2\r\nva\r\n" {
+		t.Fatalf("GET %s: %q, want va", a, got)
+	}
+}
