@@ -3,6 +3,7 @@ package command
 import (
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // Flags describe a command, as Redis's command table does.
@@ -73,22 +74,60 @@ func Register(cmds ...*Command) {
 		}
 		table[c.Name] = c
 	}
+	fastIndex.Store(nil) // rebuilt on the next lookup
 }
 
-// Lookup finds a command by name, case-insensitively, without allocating
-// for names up to 32 bytes.
+// Lookup finds a command by name, case-insensitively, without allocating.
+// Every command runs through it (the server's dispatch, Do, EXEC's
+// queue): a small hash index over the table answers with a case-folding
+// comparison, where the map needed a lower-case copy and a string hash.
 func Lookup(name []byte) *Command {
-	var buf [32]byte
-	if len(name) > len(buf) {
-		return table[strings.ToLower(string(name))]
+	idx := fastIndex.Load()
+	if idx == nil {
+		idx = buildFastIndex()
 	}
-	for i, ch := range name {
-		if 'A' <= ch && ch <= 'Z' {
-			ch += 'a' - 'A'
+	for _, c := range idx[nameHash(name)&(fastBuckets-1)] {
+		if EqualFold(name, c.Name) {
+			return c
 		}
-		buf[i] = ch
 	}
-	return table[string(buf[:len(name)])]
+	return nil
+}
+
+// fastBuckets is the number of buckets of the lookup index (a power of
+// two, about twice the number of commands).
+const fastBuckets = 512
+
+// fastIndex is the lookup index: each bucket lists the commands whose
+// names hash to it. It is built from the table on first use and dropped by
+// Register.
+var fastIndex atomic.Pointer[[fastBuckets][]*Command]
+
+// buildFastIndex builds the lookup index from the table.
+func buildFastIndex() *[fastBuckets][]*Command {
+	idx := new([fastBuckets][]*Command)
+	for _, c := range table {
+		h := nameHash([]byte(c.Name)) & (fastBuckets - 1)
+		idx[h] = append(idx[h], c)
+	}
+	fastIndex.Store(idx)
+	return idx
+}
+
+// nameHash hashes a command name, ASCII case folded: its length and its
+// first, second and last bytes.
+func nameHash(name []byte) uint32 {
+	n := len(name)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n) * 0x9e3779b1
+	h ^= uint32(name[0]|0x20) * 0x85ebca6b
+	h ^= uint32(name[n-1]|0x20) * 0xc2b2ae35
+	if n > 2 {
+		h ^= uint32(name[1]|0x20) * 0x27d4eb2f
+	}
+	return h ^ h>>15
 }
 
 // All returns every registered command sorted by name.
