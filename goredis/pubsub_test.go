@@ -23,6 +23,22 @@ func receive(t *testing.T, ps *redis.PubSub) *redis.Message {
 	return m
 }
 
+// waitNumPat waits until the server counts n pattern subscriptions.
+func waitNumPat(t *testing.T, rdb *redis.Client, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		np, err := rdb.PubSubNumPat(context.Background()).Result()
+		if err == nil && np == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("PUBSUB NUMPAT is %d (%v), want %d", np, err, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // TestGoRedisPubSub drives go-redis's PubSub against kevy's server, in
 // memory and over TCP, RESP2 and RESP3: subscriptions, patterns, shard
 // channels, publishing from go-redis and from the embedded API, and
@@ -45,6 +61,10 @@ func TestGoRedisPubSub(t *testing.T) {
 		if m := receive(t, ps); m.Channel != "news" || m.Payload != "hello" || m.Pattern != "" {
 			t.Errorf("message: %+v", m)
 		}
+		// go-redis sends PSUBSCRIBE without waiting for its reply, and the
+		// server reads each connection on its own goroutine: publish once
+		// the pattern is registered.
+		waitNumPat(t, rdb, 1)
 		if _, err := db.Publish("news.it", []byte("ciao")); err != nil {
 			t.Fatal(err)
 		}
