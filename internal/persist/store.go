@@ -570,26 +570,18 @@ func (s *Store) Err() error {
 
 // Wait returns once the records with the given tickets are as durable as
 // the fsync policy promises: fsynced with Always (group commit: concurrent
-// waiters share fsyncs), at once otherwise. Records of several shards are
-// waited for in parallel. The error wraps command.ErrPersistence.
+// waiters share fsyncs), at once otherwise. The shards are waited for one
+// after the other: their logs share their Always rounds (aof.Group), so
+// the round that makes the first shard's records durable also syncs the
+// others appended before it, and the next waits return at once. The error
+// wraps command.ErrPersistence.
 func (s *Store) Wait(pending []command.ShardTicket) error {
-	switch len(pending) {
-	case 0:
-		return nil
-	case 1:
-		return s.wait1(pending[0])
+	var errs []error
+	for _, p := range pending {
+		if err := s.wait1(p); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	errs := make([]error, len(pending))
-	var wg sync.WaitGroup
-	for i := 1; i < len(pending); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = s.wait1(pending[i])
-		}()
-	}
-	errs[0] = s.wait1(pending[0])
-	wg.Wait()
 	return errors.Join(errs...)
 }
 
