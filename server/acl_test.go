@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -343,22 +342,6 @@ func (sc *scriptConns) get(n int) (c *difftest.Conn, hello []byte) {
 	return c, hello
 }
 
-// startACLRedis starts a redis-server of the test's own (the test changes
-// users, so it cannot share the difftest one). Without redis-server the
-// test is skipped, or fails when CI is "true".
-func startACLRedis(t *testing.T) *difftest.RedisServer {
-	t.Helper()
-	rs, err := difftest.StartRedis()
-	switch {
-	case errors.Is(err, difftest.ErrNoRedis) && os.Getenv("CI") != "true":
-		t.Skip("redis-server not installed; differential test skipped")
-	case err != nil:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rs.Stop() })
-	return rs
-}
-
 // TestACLDifferential runs aclScript on redis-server and on kevy's server
 // and compares every reply, in RESP2 and in RESP3 (fresh servers each).
 func TestACLDifferential(t *testing.T) {
@@ -373,7 +356,7 @@ func runACLScript(t *testing.T, proto string) { runConnScript(t, proto, "acl", a
 // connections, "!log N" and "!closed") on a fresh redis-server and a
 // fresh kevy server, and compares every reply.
 func runConnScript(t *testing.T, proto, name, script string) {
-	rs := startACLRedis(t)
+	rs := startOwnRedis(t)
 	ts := startServer(t, nil)
 	rc := &scriptConns{t: t, name: "redis", addr: rs.Addr, proto: proto, conns: map[int]*difftest.Conn{}}
 	kc := &scriptConns{t: t, name: "kevy", addr: ts.addr, proto: proto, conns: map[int]*difftest.Conn{}}

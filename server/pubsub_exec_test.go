@@ -40,7 +40,7 @@ func TestSubscribedExecVersusRedis(t *testing.T) {
 		}
 		return out
 	}
-	rs := startACLRedis(t)
+	rs := startOwnRedis(t)
 	want := run(rs.Addr)
 	got := run(startServer(t, nil).addr)
 	for i := range script {

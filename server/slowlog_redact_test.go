@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -54,35 +53,17 @@ func slowlogRedactRun(t *testing.T, addr string) (replies, entries []string) {
 		}
 	}
 	c.cmd("SLOWLOG", "GET", "-1")
-	v := c.value()
-	for i := len(v.Elems) - 1; i >= 0; i-- {
-		var args []string
-		for _, a := range v.Elems[i].Elems[3].Elems {
-			args = append(args, string(a.Str))
-		}
-		if strings.EqualFold(args[0], "slowlog") {
-			continue
-		}
-		entries = append(entries, strings.Join(args, " ")+" | "+string(v.Elems[i].Elems[5].Str))
-	}
-	return replies, entries
+	return replies, slowlogEntries(c.value())
 }
 
 // TestSlowlogRedactVersusRedis: the slow log hides AUTH's arguments,
 // HELLO's AUTH username and password and everything after ACL SETUSER
 // exactly where redis-server does, and the replies agree.
 func TestSlowlogRedactVersusRedis(t *testing.T) {
-	rs := startACLRedis(t)
+	rs := startOwnRedis(t)
 	rReplies, rEntries := slowlogRedactRun(t, rs.Addr)
 	ts := startServer(t, &server.Config{SlowlogLogSlowerThan: time.Nanosecond})
 	kReplies, kEntries := slowlogRedactRun(t, ts.addr)
-	for i := range max(len(rReplies), len(kReplies)) {
-		if i >= len(rReplies) || i >= len(kReplies) || rReplies[i] != kReplies[i] {
-			t.Errorf("replies differ at %d (%q):\nredis: %q\nkevy:  %q", i, redactScript[i], rReplies, kReplies)
-			break
-		}
-	}
-	if strings.Join(rEntries, "\n") != strings.Join(kEntries, "\n") {
-		t.Errorf("slow log differs:\nredis:\n%s\nkevy:\n%s", strings.Join(rEntries, "\n"), strings.Join(kEntries, "\n"))
-	}
+	sameLines(t, "replies", rReplies, kReplies)
+	sameLines(t, "slow log entries", rEntries, kEntries)
 }

@@ -264,37 +264,19 @@ func slowlogTxRun(t *testing.T, addr string) (replies, entries []string) {
 	if err != nil {
 		t.Fatalf("SLOWLOG GET %q: %v", raw, err)
 	}
-	for i := len(v.Elems) - 1; i >= 0; i-- {
-		e := v.Elems[i]
-		var args []string
-		for _, a := range e.Elems[3].Elems {
-			args = append(args, string(a.Str))
-		}
-		if strings.EqualFold(args[0], "slowlog") {
-			continue
-		}
-		entries = append(entries, strings.Join(args, " ")+" | "+string(e.Elems[5].Str))
-	}
-	return replies, entries
+	return replies, slowlogEntries(v)
 }
 
 // TestSlowlogExecVersusRedis: the slow log records the commands a
 // transaction runs, one by one, and never EXEC, exactly as redis-server
 // does; the replies agree too.
 func TestSlowlogExecVersusRedis(t *testing.T) {
-	rs := startACLRedis(t)
+	rs := startOwnRedis(t)
 	rReplies, rEntries := slowlogTxRun(t, rs.Addr)
 	ts := startServer(t, &server.Config{SlowlogLogSlowerThan: time.Nanosecond})
 	kReplies, kEntries := slowlogTxRun(t, ts.addr)
-	for i := range max(len(rReplies), len(kReplies)) {
-		if i >= len(rReplies) || i >= len(kReplies) || rReplies[i] != kReplies[i] {
-			t.Errorf("replies differ at step %d:\nredis: %q\nkevy:  %q", i, rReplies, kReplies)
-			break
-		}
-	}
-	if strings.Join(rEntries, "\n") != strings.Join(kEntries, "\n") {
-		t.Errorf("slow log differs:\nredis:\n%s\nkevy:\n%s", strings.Join(rEntries, "\n"), strings.Join(kEntries, "\n"))
-	}
+	sameLines(t, "replies", rReplies, kReplies)
+	sameLines(t, "slow log entries", rEntries, kEntries)
 }
 
 // clientFlags returns the flags field of the connection named name in a
@@ -383,7 +365,7 @@ func monitorFlagsRun(t *testing.T, addr string) []string {
 // TestClientListMonitorFlagVersusRedis: CLIENT LIST shows a monitor with
 // the O flag (and as a normal client), until RESET, as redis-server does.
 func TestClientListMonitorFlagVersusRedis(t *testing.T) {
-	rs := startACLRedis(t)
+	rs := startOwnRedis(t)
 	want := monitorFlagsRun(t, rs.Addr)
 	ts := startServer(t, nil)
 	got := monitorFlagsRun(t, ts.addr)
@@ -396,7 +378,7 @@ func TestClientListMonitorFlagVersusRedis(t *testing.T) {
 // embedded kevy.Session, without the server's checks) also refuses SAVE
 // inside MULTI as not allowed before it checks memory, as redis-server.
 func TestEngineNoMultiBeforeOOMVersusRedis(t *testing.T) {
-	rs := startACLRedis(t)
+	rs := startOwnRedis(t)
 	rc, err := difftest.Dial("redis", rs.Addr)
 	if err != nil {
 		t.Fatal(err)
