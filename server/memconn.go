@@ -98,26 +98,12 @@ func memPipe() (client, srv *memConn) {
 // Read reads buffered bytes, waiting for some if there are none. Bytes
 // already buffered are returned even past the read deadline; the deadline
 // only bounds the wait.
-func (c *memConn) Read(p []byte) (int, error) {
-	h := c.rx
-	h.rdMu.Lock()
-	defer h.rdMu.Unlock()
-	for {
-		if n, done, err := h.tryRead(p); done {
-			return n, err
-		}
-		err := wait(h.rwake, &h.rdeadline, &h.rtimer)
-		h.rwaiting.Store(false)
-		if err != nil {
-			return 0, err
-		}
-	}
-}
+func (c *memConn) Read(p []byte) (int, error) { return c.readIdle(p, nil) }
 
 // readIdle is Read for the server's end of the connection: before it
 // waits, it lets the connection give its buffers back (see
 // conn.releaseBuffers), and reads into ib's buffer after the wait if the
-// read buffer p went with them.
+// read buffer p went with them. With a nil ib it is Read.
 func (c *memConn) readIdle(p []byte, ib idleBuffers) (int, error) {
 	h := c.rx
 	h.rdMu.Lock()
@@ -126,7 +112,7 @@ func (c *memConn) readIdle(p []byte, ib idleBuffers) (int, error) {
 		if n, done, err := h.tryRead(p); done {
 			return n, err
 		}
-		if ib.releaseBuffers() {
+		if ib != nil && ib.releaseBuffers() {
 			p = nil
 		}
 		err := wait(h.rwake, &h.rdeadline, &h.rtimer)
