@@ -52,6 +52,9 @@ func (g *Group) Stats() GroupStats {
 // one of each for all of them.
 const syncFSMin = 3
 
+// syncFSHook is syncFS; tests replace it to inject failures.
+var syncFSHook = syncFS
+
 // PauseSyncFS makes rounds fsync each log instead of syncing the whole file
 // system until the matching ResumeSyncFS. A snapshot writing a large file
 // to the same file system pauses it: with syncfs every round would wait
@@ -73,7 +76,7 @@ func (g *Group) syncFS(dirty []dirtyLog) bool {
 		return false
 	}
 	t0 := time.Now()
-	ok, err := syncFS(l0.f)
+	ok, err := syncFSHook(l0.f)
 	d := time.Since(t0)
 	l0.syncMu.Unlock()
 	if !ok {

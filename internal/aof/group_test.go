@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // groupLogs opens n FsyncAlways logs in one group (on fsys, nil for the
@@ -160,5 +162,43 @@ func TestGroupLeaveOnClose(t *testing.T) {
 		if err != nil {
 			t.Fatalf("log %d: %v", i, err)
 		}
+	}
+}
+
+// TestGroupSyncFSFailure checks that a failed syncfs fails every log it
+// was to make durable (which file failed is unknown), as docs/persistence.md
+// says, and that their waiters see the error.
+func TestGroupSyncFSFailure(t *testing.T) {
+	old := syncFSHook
+	syncFSHook = func(File) (bool, error) { return true, syscall.EIO }
+	t.Cleanup(func() { syncFSHook = old })
+	var g Group
+	dir := t.TempDir()
+	logs := make([]*Log, 4)
+	for i := range logs {
+		// The writers wait long before writing on their own, so the
+		// first round finds all 4 logs dirty, over syncFSMin.
+		l, err := Open(filepath.Join(dir, strconv.Itoa(i)), Options{Fsync: FsyncAlways, Group: &g, WriteDelay: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = l.Close() })
+		logs[i] = l
+	}
+	tickets := make([]Ticket, len(logs))
+	for i, l := range logs {
+		tk, err := l.Append(rec("SET", "k", strconv.Itoa(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tickets[i] = tk
+	}
+	for i, l := range logs {
+		if err := l.Wait(tickets[i]); !errors.Is(err, ErrLogFailed) || !errors.Is(err, syscall.EIO) {
+			t.Fatalf("log %d: Wait = %v, want the syncfs failure", i, err)
+		}
+	}
+	if st := g.Stats(); st.SyncFS == 0 {
+		t.Fatalf("no round used syncfs: %+v", st)
 	}
 }

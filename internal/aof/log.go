@@ -359,7 +359,7 @@ func (l *Log) AppendArgs(args [][]byte) (Ticket, error) {
 		l.mu.Unlock()
 		return 0, err
 	}
-	n := encodedLen(args)
+	n := resp.CommandLen(args)
 	switch {
 	case n <= cap(l.cur)-len(l.cur):
 		l.cur = resp.AppendCommand(l.cur, args...)
@@ -382,9 +382,6 @@ func (l *Log) AppendArgs(args [][]byte) (Ticket, error) {
 // errEmptyCommand is returned by AppendArgs for no arguments, which would
 // be an invalid record.
 var errEmptyCommand = errors.New("aof: empty command")
-
-// encodedLen returns the size of args encoded as a RESP array.
-func encodedLen(args [][]byte) int { return resp.CommandLen(args) }
 
 // newChunkLocked queues the current chunk (if it holds anything) and
 // starts an empty one.
