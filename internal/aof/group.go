@@ -38,11 +38,12 @@ type Group struct {
 type GroupStats struct {
 	Rounds uint64 // rounds led
 	SyncFS uint64 // rounds that synced with one syncfs(2)
+	Paused bool   // PauseSyncFS is in effect
 }
 
 // Stats returns the group's counters.
 func (g *Group) Stats() GroupStats {
-	return GroupStats{Rounds: g.rounds.Load(), SyncFS: g.syncFSs.Load()}
+	return GroupStats{Rounds: g.rounds.Load(), SyncFS: g.syncFSs.Load(), Paused: g.pauses.Load() > 0}
 }
 
 // syncFSMin is the number of logs to fsync from which a round uses one

@@ -2,6 +2,7 @@ package persist
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kevydb/kevy/internal/aof"
@@ -47,5 +48,32 @@ func TestWriteRacingLogFailureIsNotAcknowledged(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestSavePausesSyncFS checks that while a snapshot writes a shard's base
+// file, the Always rounds do not use syncfs (they would wait for the base
+// file's pages), and that they may again afterwards.
+func TestSavePausesSyncFS(t *testing.T) {
+	o := defaultOpts(t.TempDir())
+	o.Fsync = aof.FsyncAlways
+	d := mustOpen(t, 2, o, nil)
+	defer d.close()
+	d.do("SET", "a", "1")
+	var seen, paused atomic.Int32
+	d.st.snapHook = func(int, int64) {
+		seen.Add(1)
+		if d.st.group.Stats().Paused {
+			paused.Add(1)
+		}
+	}
+	if err := d.st.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Load() != 2 || paused.Load() != 2 {
+		t.Fatalf("%d of %d snapshot points ran with syncfs paused, want all 2", paused.Load(), seen.Load())
+	}
+	if d.st.group.Stats().Paused {
+		t.Fatal("syncfs still paused after the save")
 	}
 }
