@@ -3,21 +3,13 @@ package kevy
 import "github.com/kevydb/kevy/internal/command"
 
 // ConfigParam is one CONFIG parameter as CONFIG REWRITE hands it to the
-// function installed by SetConfigRewriter.
-type ConfigParam struct {
-	// Name is the parameter's name; Aliases are the other names a
-	// configuration file may use for it (hash-max-ziplist-entries for
-	// hash-max-listpack-entries), whose lines Redis rewrites under Name.
-	Name    string
-	Aliases []string
-	// Value is the current value, as CONFIG GET shows it.
-	Value string
-	// Line is the directive as Redis's CONFIG REWRITE writes it in
-	// redis.conf: the name, a space and the value, quoted or with a unit
-	// as the parameter's kind requires ("maxmemory 1gb",
-	// `notify-keyspace-events "AKE"`).
-	Line string
-}
+// function installed by SetConfigRewriter: Name, and Aliases, the other
+// names a configuration file may use for it (hash-max-ziplist-entries for
+// hash-max-listpack-entries), whose lines Redis rewrites under Name; Value,
+// the current value as CONFIG GET shows it; Line, the directive as Redis's
+// CONFIG REWRITE writes it in redis.conf ("maxmemory 1gb",
+// `notify-keyspace-events "AKE"`).
+type ConfigParam = command.ConfigParam
 
 // SetConfigRewriter installs f as the implementation of CONFIG REWRITE
 // (over Do, sessions and servers): f is called with every parameter's
@@ -29,17 +21,7 @@ type ConfigParam struct {
 // is running without a config file". kevy serve installs one when started
 // with --config.
 func (db *DB) SetConfigRewriter(f func(params []ConfigParam) error) {
-	if f == nil {
-		db.c.eng.SetConfigRewriter(nil)
-		return
-	}
-	db.c.eng.SetConfigRewriter(func(ps []command.ConfigParam) error {
-		out := make([]ConfigParam, len(ps))
-		for i, p := range ps {
-			out[i] = ConfigParam(p)
-		}
-		return f(out)
-	})
+	db.c.eng.SetConfigRewriter(f)
 }
 
 // ConfigParams returns every CONFIG parameter with its current value,
@@ -48,10 +30,5 @@ func (db *DB) ConfigParams() ([]ConfigParam, error) {
 	if db.c.closed.Load() {
 		return nil, ErrClosed
 	}
-	ps := db.c.eng.ConfigParams()
-	out := make([]ConfigParam, len(ps))
-	for i, p := range ps {
-		out[i] = ConfigParam(p)
-	}
-	return out, nil
+	return db.c.eng.ConfigParams(), nil
 }
