@@ -834,6 +834,17 @@ func (p *aclPerms) checkPass(pass []byte) bool {
 // check runs the command through the root selector and then the others:
 // the first that allows it wins; otherwise the most specific denial
 // (command, then key, then channel) is reported, as in Redis.
+// checkCommand is check for the (sub)command sub: a command the ACL
+// table does not list is allowed.
+func (p *aclPerms) checkCommand(sub *command.Command, args [][]byte) (aclDenial, int) {
+	ix := aclCommands()
+	id, ok := ix.byCmd[sub]
+	if !ok {
+		return aclOK, 0
+	}
+	return p.check(ix, id, args)
+}
+
 func (p *aclPerms) check(ix *aclIndex, id int32, args [][]byte) (aclDenial, int) {
 	why, pos := p.root.check(ix, id, args)
 	if why == aclOK {
@@ -1011,12 +1022,7 @@ func (c *conn) aclCheck(cc *connCmd, cmd, sub *command.Command, args [][]byte) b
 	case sub == cmd && len(cmd.Subcommands) > 0 && len(args) >= 2, !arityOK(sub.Arity, len(args)):
 		return false // the unknown subcommand or arity error comes first
 	}
-	ix := aclCommands()
-	id, ok := ix.byCmd[sub]
-	if !ok {
-		return false
-	}
-	why, pos := p.check(ix, id, args)
+	why, pos := p.checkCommand(sub, args)
 	if why == aclOK {
 		return false
 	}

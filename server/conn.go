@@ -341,12 +341,8 @@ func (c *conn) exec(args [][]byte) bool {
 }
 
 func (c *conn) dispatch(args [][]byte) bool {
-	name := args[0]
-	cc := lookupConnCmd(name)
-	var cmd *command.Command
-	if cc != nil {
-		cmd = cc.info
-	} else if cmd = command.Lookup(name); cmd == nil {
+	cc, cmd, sub := resolveCommand(args)
+	if cmd == nil {
 		c.sess.FailQueued(command.UnknownCommand(args), c.out)
 		return true
 	}
@@ -359,12 +355,6 @@ func (c *conn) dispatch(args [][]byte) bool {
 		}
 		c.sess.FailQueued(command.WrongArity(cmd.Name), c.out)
 		return true
-	}
-	sub := cmd
-	if len(cmd.Subcommands) > 0 && len(args) >= 2 {
-		if s := findSubcommand(cmd, args[1]); s != nil {
-			sub = s
-		}
 	}
 	if !c.authed && !(cc != nil && cc.noAuth) && c.srv.authRequired() {
 		// Redis checks the subcommand before authentication.

@@ -63,29 +63,12 @@ func (c *conn) AfterQueued(args [][]byte) {
 // queued command args, after writing Redis's error to w and recording
 // the denial in ACL LOG.
 func (c *conn) execDenied(args [][]byte, w kevy.ReplyWriter) bool {
-	cc := lookupConnCmd(args[0])
-	var cmd *command.Command
-	if cc != nil {
-		if cc.noAuth {
-			return false // AUTH, HELLO: always allowed
-		}
-		cmd = cc.info
-	} else if cmd = command.Lookup(args[0]); cmd == nil {
-		return false
-	}
-	sub := cmd
-	if len(cmd.Subcommands) > 0 && len(args) >= 2 {
-		if s := findSubcommand(cmd, args[1]); s != nil {
-			sub = s
-		}
-	}
-	ix := aclCommands()
-	id, ok := ix.byCmd[sub]
-	if !ok {
+	cc, _, sub := resolveCommand(args)
+	if sub == nil || cc != nil && cc.noAuth { // AUTH, HELLO: always allowed
 		return false
 	}
 	u := c.connUser()
-	why, pos := u.perms.Load().check(ix, id, args)
+	why, pos := u.perms.Load().checkCommand(sub, args)
 	if why == aclOK {
 		return false
 	}
@@ -113,22 +96,9 @@ func (c *conn) execDenied(args [][]byte, w kevy.ReplyWriter) bool {
 // (AfterQueued); nor WAIT when Redis would wait for replicas until it
 // times out (waitTimesOut).
 func (c *conn) slowLogged(args [][]byte, reply []byte) bool {
-	var cmd *command.Command
-	if cc := lookupConnCmd(args[0]); cc != nil {
-		cmd = cc.info
-	} else if cmd = command.Lookup(args[0]); cmd == nil {
+	_, cmd, sub := resolveCommand(args)
+	if !wellFormed(cmd, sub, args) || cmd.Name == "exec" || cmd.Name == "wait" && waitTimesOut(args) {
 		return false
-	}
-	if cmd.Name == "exec" || !arityOK(cmd.Arity, len(args)) || cmd.Name == "wait" && waitTimesOut(args) {
-		return false
-	}
-	if len(cmd.Subcommands) > 0 {
-		if len(args) < 2 {
-			return false
-		}
-		if sub := findSubcommand(cmd, args[1]); sub == nil || !arityOK(sub.Arity, len(args)) {
-			return false
-		}
 	}
 	if c.lastMulti >= 0 { // sent inside MULTI
 		switch cmd.Name {
@@ -159,3 +129,36 @@ func waitTimesOut(args [][]byte) bool {
 // slowRefusals are the starts of the replies of commands that Redis
 // refuses before calling them.
 var slowRefusals = []string{"-NOPERM ", "-OOM ", "-NOAUTH ", "-ERR Can't execute '", "-" + wireReplicaKeyspace}
+
+// resolveCommand finds the command args names: the connection command
+// cc if it is one (with its table entry as cmd), the command cmd, and
+// its subcommand sub (cmd itself when it has none or args names no known
+// one). cmd and sub are nil for an unknown command.
+func resolveCommand(args [][]byte) (cc *connCmd, cmd, sub *command.Command) {
+	if cc = lookupConnCmd(args[0]); cc != nil {
+		cmd = cc.info
+	} else if cmd = command.Lookup(args[0]); cmd == nil {
+		return nil, nil, nil
+	}
+	sub = cmd
+	if len(cmd.Subcommands) > 0 && len(args) >= 2 {
+		if s := findSubcommand(cmd, args[1]); s != nil {
+			sub = s
+		}
+	}
+	return cc, cmd, sub
+}
+
+// wellFormed reports whether resolveCommand found a known command whose
+// arity fits args and, for a container (CLIENT, CONFIG...), a known
+// subcommand whose arity fits too: the checks Redis makes before any
+// other.
+func wellFormed(cmd, sub *command.Command, args [][]byte) bool {
+	switch {
+	case cmd == nil, !arityOK(cmd.Arity, len(args)):
+		return false
+	case len(cmd.Subcommands) > 0:
+		return sub != cmd && arityOK(sub.Arity, len(args))
+	}
+	return true
+}

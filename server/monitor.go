@@ -322,20 +322,9 @@ func (c *conn) monitorBlocking() {
 // touches the keyspace, after the checks Redis makes before (unknown
 // command, arity, subscribed context), and reports whether it did.
 func (c *conn) monitorGate(args [][]byte) bool {
-	var cmd *command.Command
-	if cc := lookupConnCmd(args[0]); cc != nil {
-		cmd = cc.info
-	} else if cmd = command.Lookup(args[0]); cmd == nil {
+	_, cmd, sub := resolveCommand(args)
+	if !wellFormed(cmd, sub, args) {
 		return false
-	}
-	if !arityOK(cmd.Arity, len(args)) {
-		return false
-	}
-	sub := cmd
-	if len(cmd.Subcommands) > 0 {
-		if sub = findSubcommand(cmd, args[1]); sub == nil || !arityOK(sub.Arity, len(args)) {
-			return false
-		}
 	}
 	if ps := c.ps.Load(); ps != nil && c.w.Proto() == 2 && ps.subscribed() {
 		return false // the subscribed context's refusal comes first
