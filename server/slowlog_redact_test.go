@@ -2,10 +2,8 @@ package server_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/kevydb/kevy/internal/resp"
-	"github.com/kevydb/kevy/server"
 )
 
 // redactScript are commands carrying secrets, with the argument counts
@@ -60,10 +58,5 @@ func slowlogRedactRun(t *testing.T, addr string) (replies, entries []string) {
 // HELLO's AUTH username and password and everything after ACL SETUSER
 // exactly where redis-server does, and the replies agree.
 func TestSlowlogRedactVersusRedis(t *testing.T) {
-	rs := startOwnRedis(t)
-	rReplies, rEntries := slowlogRedactRun(t, rs.Addr)
-	ts := startServer(t, &server.Config{SlowlogLogSlowerThan: time.Nanosecond})
-	kReplies, kEntries := slowlogRedactRun(t, ts.addr)
-	sameLines(t, "replies", rReplies, kReplies)
-	sameLines(t, "slow log entries", rEntries, kEntries)
+	slowlogVersusRedis(t, slowlogRedactRun)
 }

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kevydb/kevy/internal/difftest"
 	"github.com/kevydb/kevy/internal/resp"
-	"github.com/kevydb/kevy/server"
 )
 
 // execACLScript changes a user's rules between the queueing of commands
@@ -271,12 +269,7 @@ func slowlogTxRun(t *testing.T, addr string) (replies, entries []string) {
 // transaction runs, one by one, and never EXEC, exactly as redis-server
 // does; the replies agree too.
 func TestSlowlogExecVersusRedis(t *testing.T) {
-	rs := startOwnRedis(t)
-	rReplies, rEntries := slowlogTxRun(t, rs.Addr)
-	ts := startServer(t, &server.Config{SlowlogLogSlowerThan: time.Nanosecond})
-	kReplies, kEntries := slowlogTxRun(t, ts.addr)
-	sameLines(t, "replies", rReplies, kReplies)
-	sameLines(t, "slow log entries", rEntries, kEntries)
+	slowlogVersusRedis(t, slowlogTxRun)
 }
 
 // clientFlags returns the flags field of the connection named name in a

@@ -5,9 +5,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kevydb/kevy/internal/difftest"
 	"github.com/kevydb/kevy/internal/resp"
+	"github.com/kevydb/kevy/server"
 )
 
 // Helpers of the tests that play a scenario on redis-server and on kevy
@@ -68,4 +70,17 @@ func slowlogEntries(v resp.Value) []string {
 		entries = append(entries, strings.Join(args, " ")+" | "+string(e.Elems[5].Str))
 	}
 	return entries
+}
+
+// slowlogVersusRedis runs a scenario with every command logged (run
+// returns its replies and the slow log's entries) on redis-server and on
+// kevy, and compares both.
+func slowlogVersusRedis(t *testing.T, run func(t *testing.T, addr string) (replies, entries []string)) {
+	t.Helper()
+	rs := startOwnRedis(t)
+	rReplies, rEntries := run(t, rs.Addr)
+	ts := startServer(t, &server.Config{SlowlogLogSlowerThan: time.Nanosecond})
+	kReplies, kEntries := run(t, ts.addr)
+	sameLines(t, "replies", rReplies, kReplies)
+	sameLines(t, "slow log entries", rEntries, kEntries)
 }
