@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -304,7 +305,10 @@ func (db *DB) Index() int { return db.db }
 var sessionPool = sync.Pool{New: func() any { return command.NewSession(0) }}
 
 // Do runs one Redis command, given as its name and arguments, and returns
-// its reply. Arguments may be string, []byte, integers, floats or bool.
+// its reply. Arguments may be string, []byte, integers, floats, bool
+// (1 or 0) or time.Duration (in milliseconds); anything else is
+// ErrInvalidArgument. They are copied, never retained, so passing them
+// allocates nothing.
 // An error reply is returned as an error wrapping the matching sentinel
 // (errors.Is(err, kevy.ErrWrongType)...) whose text is Redis's. Each call
 // runs in a fresh client session on this handle's database, so SELECT
@@ -338,11 +342,16 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 	d := doPool.Get().(*doScratch)
 	defer d.release()
 	for i, a := range args {
-		b, err := toArg(a)
-		if err != nil {
+		var err error
+		if d.buf, err = appendArg(d.buf, a); err != nil {
 			return Value{}, fmt.Errorf("kevy: argument %d: %w", i, err)
 		}
-		d.argv = append(d.argv, b)
+		d.ends = append(d.ends, len(d.buf))
+	}
+	start := 0
+	for _, end := range d.ends {
+		d.argv = append(d.argv, d.buf[start:end:end])
+		start = end
 	}
 	vb := &d.vb
 	err := db.c.eng.ExecContext(ctx, s, d.argv, vb)
@@ -353,30 +362,39 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 		return Value{}, err
 	}
 	if vb.root.kind == KindError {
-		return Value{}, command.FromWire(string(vb.root.str))
+		return Value{}, vb.root.Err()
 	}
 	return vb.root, nil
 }
 
 // doScratch is the memory a Do call reuses from one call to the next:
-// its argument vector and its reply builder (the reply itself is never
-// reused: its values are built fresh).
+// the bytes of its arguments, its argument vector and its reply builder
+// (the reply itself is never reused: its values are built fresh).
 type doScratch struct {
+	buf  []byte // the arguments' bytes, one after the other
+	ends []int  // where each argument ends in buf
 	argv [][]byte
 	vb   valueBuilder
 }
 
 var doPool = sync.Pool{New: func() any { return new(doScratch) }}
 
-// maxPooledArgs bounds the argument vector a pooled doScratch keeps.
-const maxPooledArgs = 1024
+// maxPooledArgs and maxPooledBytes bound the argument vector and the
+// argument bytes a pooled doScratch keeps.
+const (
+	maxPooledArgs  = 1024
+	maxPooledBytes = 64 << 10
+)
 
 // release empties d and returns it to doPool.
 func (d *doScratch) release() {
-	clear(d.argv) // no reference to the caller's arguments is kept
-	d.argv = d.argv[:0]
+	clear(d.argv)
+	d.argv, d.ends, d.buf = d.argv[:0], d.ends[:0], d.buf[:0]
 	if cap(d.argv) > maxPooledArgs {
-		d.argv = nil
+		d.argv, d.ends = nil, nil
+	}
+	if cap(d.buf) > maxPooledBytes {
+		d.buf = nil
 	}
 	d.vb.root = Value{}
 	clear(d.vb.stack)
@@ -384,37 +402,50 @@ func (d *doScratch) release() {
 	doPool.Put(d)
 }
 
-func toArg(a any) ([]byte, error) {
+// appendArg appends the bytes of a Do argument to buf: a string or
+// []byte as is, an integer or float in decimal, a bool as 1 or 0, a
+// time.Duration in milliseconds. The argument is copied, never retained,
+// so the caller's values (and the interface boxes holding them) can stay
+// on its stack: a Do call allocates nothing for its arguments.
+func appendArg(buf []byte, a any) ([]byte, error) {
 	switch v := a.(type) {
 	case string:
-		return sv(v), nil // the engine neither modifies nor retains arguments
+		return append(buf, v...), nil
 	case []byte:
-		return v, nil
+		return append(buf, v...), nil
 	case int:
-		return strconv.AppendInt(nil, int64(v), 10), nil
+		return strconv.AppendInt(buf, int64(v), 10), nil
 	case int64:
-		return strconv.AppendInt(nil, v, 10), nil
+		return strconv.AppendInt(buf, v, 10), nil
 	case int32:
-		return strconv.AppendInt(nil, int64(v), 10), nil
+		return strconv.AppendInt(buf, int64(v), 10), nil
+	case int16:
+		return strconv.AppendInt(buf, int64(v), 10), nil
+	case int8:
+		return strconv.AppendInt(buf, int64(v), 10), nil
 	case uint:
-		return strconv.AppendUint(nil, uint64(v), 10), nil
+		return strconv.AppendUint(buf, uint64(v), 10), nil
 	case uint64:
-		return strconv.AppendUint(nil, v, 10), nil
+		return strconv.AppendUint(buf, v, 10), nil
 	case uint32:
-		return strconv.AppendUint(nil, uint64(v), 10), nil
+		return strconv.AppendUint(buf, uint64(v), 10), nil
+	case uint16:
+		return strconv.AppendUint(buf, uint64(v), 10), nil
+	case uint8:
+		return strconv.AppendUint(buf, uint64(v), 10), nil
 	case float64:
-		return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+		return strconv.AppendFloat(buf, v, 'g', -1, 64), nil
 	case float32:
-		return strconv.AppendFloat(nil, float64(v), 'g', -1, 32), nil
+		return strconv.AppendFloat(buf, float64(v), 'g', -1, 32), nil
 	case bool:
 		if v {
-			return []byte("1"), nil
+			return append(buf, '1'), nil
 		}
-		return []byte("0"), nil
+		return append(buf, '0'), nil
 	case time.Duration:
-		return strconv.AppendInt(nil, v.Milliseconds(), 10), nil
-	case fmt.Stringer:
-		return []byte(v.String()), nil
+		return strconv.AppendInt(buf, v.Milliseconds(), 10), nil
 	}
-	return nil, fmt.Errorf("%w: unsupported argument type %T", ErrInvalidArgument, a)
+	// reflect.TypeOf reads only the type word: a stays unescaped.
+	return buf, fmt.Errorf("%w: unsupported argument type %s (pass a string, []byte or number)",
+		ErrInvalidArgument, reflect.TypeOf(a))
 }

@@ -364,7 +364,7 @@ func (db *DB) block(ctx context.Context, args ...string) (Value, error) {
 	case err != nil:
 		return Value{}, err
 	case vb.root.kind == KindError:
-		return Value{}, command.FromWire(string(vb.root.str))
+		return Value{}, vb.root.Err()
 	case vb.root.kind == KindNil:
 		return Value{}, ErrNil
 	}

@@ -56,7 +56,7 @@ func (db *DB) wdo(args ...[]byte) (Value, error) {
 		return Value{}, err
 	}
 	if vb.root.kind == KindError {
-		return Value{}, command.FromWire(string(vb.root.str))
+		return Value{}, vb.root.Err()
 	}
 	return vb.root, nil
 }

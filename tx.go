@@ -77,7 +77,7 @@ func (p *Pipe) Do(args ...any) {
 	}
 	argv := make([][]byte, len(args))
 	for i, a := range args {
-		b, err := toArg(a)
+		b, err := appendArg(nil, a)
 		if err != nil {
 			p.err = fmt.Errorf("kevy: command %d, argument %d: %w", len(p.argv), i, err)
 			return
@@ -155,7 +155,7 @@ func (db *DB) txExec(ctx context.Context, s *command.Session, fn func(p *Pipe) e
 	case KindNil:
 		return nil, ErrTxFailed
 	case KindError:
-		return nil, command.FromWire(string(vb.root.str))
+		return nil, vb.root.Err()
 	}
 	return vb.root.elems, nil
 }
@@ -234,7 +234,7 @@ func (tx *Tx) Do(ctx context.Context, args ...any) (Value, error) {
 	if len(args) > 0 {
 		if name, ok := args[0].(string); ok {
 			if strings.EqualFold(name, "multi") || strings.EqualFold(name, "exec") || strings.EqualFold(name, "discard") {
-				return Value{}, fmt.Errorf("%w: use Tx.TxPipelined rather than %s", ErrInvalidArgument, name)
+				return Value{}, fmt.Errorf("%w: use Tx.TxPipelined rather than %s", ErrInvalidArgument, strings.Clone(name)) // a copy: args stay on the caller's stack
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package kevy
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/kevydb/kevy/internal/command"
@@ -40,9 +41,9 @@ func (k Kind) String() string {
 // belong to the caller.
 type Value struct {
 	kind  Kind
-	str   []byte
-	num   int64
-	float float64
+	str   []byte // bulk and verbatim strings
+	text  string // status and error text: mostly constants, so not copied
+	num   int64  // integers, booleans, and a double's IEEE 754 bits
 	elems []Value
 }
 
@@ -53,12 +54,14 @@ func (v Value) Kind() Kind { return v.kind }
 func (v Value) IsNil() bool { return v.kind == KindNil }
 
 // Bytes returns the content of a bulk, status or verbatim string, or the
-// text form of a number; nil for nil and aggregates.
+// text form of a number; nil for nil and aggregates. For a status (and
+// a number) it is a new copy on each call; String returns a status
+// without copying.
 func (v Value) Bytes() []byte {
 	switch v.kind {
-	case KindBulk, KindStatus, KindVerbatim:
+	case KindBulk, KindVerbatim:
 		return v.str
-	case KindInt, KindDouble, KindBool:
+	case KindStatus, KindInt, KindDouble, KindBool:
 		return []byte(v.String())
 	}
 	return nil
@@ -71,12 +74,14 @@ func (v Value) String() string {
 	switch v.kind {
 	case KindNil:
 		return "<nil>"
-	case KindBulk, KindStatus, KindVerbatim, KindError:
+	case KindBulk, KindVerbatim:
 		return string(v.str)
+	case KindStatus, KindError:
+		return v.text
 	case KindInt:
 		return strconv.FormatInt(v.num, 10)
 	case KindDouble:
-		return strconv.FormatFloat(v.float, 'g', -1, 64)
+		return strconv.FormatFloat(v.double(), 'g', -1, 64)
 	case KindBool:
 		if v.num != 0 {
 			return "1"
@@ -92,9 +97,10 @@ func (v Value) Int() (int64, error) {
 	case KindInt, KindBool:
 		return v.num, nil
 	case KindBulk, KindStatus:
-		n, err := strconv.ParseInt(string(v.str), 10, 64)
+		s := v.String()
+		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%w: %q", ErrNotInteger, v.str)
+			return 0, fmt.Errorf("%w: %q", ErrNotInteger, s)
 		}
 		return n, nil
 	case KindNil:
@@ -107,13 +113,14 @@ func (v Value) Int() (int64, error) {
 func (v Value) Float() (float64, error) {
 	switch v.kind {
 	case KindDouble:
-		return v.float, nil
+		return v.double(), nil
 	case KindInt:
 		return float64(v.num), nil
 	case KindBulk, KindStatus:
-		f, err := strconv.ParseFloat(string(v.str), 64)
+		s := v.String()
+		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%w: %q", ErrNotFloat, v.str)
+			return 0, fmt.Errorf("%w: %q", ErrNotFloat, s)
 		}
 		return f, nil
 	case KindNil:
@@ -128,8 +135,11 @@ func (v Value) Err() error {
 	if v.kind != KindError {
 		return nil
 	}
-	return command.FromWire(string(v.str))
+	return command.FromWire(v.text)
 }
+
+// double is a KindDouble value's number.
+func (v Value) double() float64 { return math.Float64frombits(uint64(v.num)) }
 
 // Bool returns a boolean reply (or an integer reply as non-zero).
 func (v Value) Bool() bool { return (v.kind == KindBool || v.kind == KindInt) && v.num != 0 }
@@ -184,8 +194,8 @@ func (b *valueBuilder) open(k Kind, n int) {
 	b.stack = append(b.stack, frame{kind: k, want: n, elems: make([]Value, 0, n)})
 }
 
-func (b *valueBuilder) SimpleString(s string) { b.put(Value{kind: KindStatus, str: []byte(s)}) }
-func (b *valueBuilder) Error(msg string)      { b.put(Value{kind: KindError, str: []byte(msg)}) }
+func (b *valueBuilder) SimpleString(s string) { b.put(Value{kind: KindStatus, text: s}) }
+func (b *valueBuilder) Error(msg string)      { b.put(Value{kind: KindError, text: msg}) }
 func (b *valueBuilder) Int(n int64)           { b.put(Value{kind: KindInt, num: n}) }
 func (b *valueBuilder) Bulk(p []byte) {
 	b.put(Value{kind: KindBulk, str: append(make([]byte, 0, len(p)), p...)})
@@ -196,7 +206,9 @@ func (b *valueBuilder) NullArray()          { b.put(Value{kind: KindNil}) }
 func (b *valueBuilder) ArrayLen(n int)      { b.open(KindArray, n) }
 func (b *valueBuilder) MapLen(n int)        { b.open(KindMap, 2*n) }
 func (b *valueBuilder) SetLen(n int)        { b.open(KindSet, n) }
-func (b *valueBuilder) Double(f float64)    { b.put(Value{kind: KindDouble, float: f}) }
+func (b *valueBuilder) Double(f float64) {
+	b.put(Value{kind: KindDouble, num: int64(math.Float64bits(f))})
+}
 func (b *valueBuilder) Bool(v bool) {
 	n := int64(0)
 	if v {
