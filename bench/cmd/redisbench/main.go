@@ -3,16 +3,19 @@
 // Command redisbench compares kevy's server with redis-server under
 // Debian's redis-benchmark, both measured in the same run.
 //
-// It starts kevy's server in this process on a free loopback port, with
-// the settings of kevy serve with an empty --dir (in memory, default
-// shards and server configuration), and redis-server on another free port
-// with saving and the append-only file off. For each round, pipeline depth
-// and test it then runs
+// It builds cmd/kevy from this repository and starts one
+//
+//	kevy serve --dir "" --bind 127.0.0.1 --port PORT --procs N
+//
+// process per -procs value (in memory, default shards and server
+// configuration, GOMAXPROCS N), and redis-server on another free port with
+// saving and the append-only file off: both servers are child processes
+// measured the same way. For each round, pipeline depth and test it then
+// runs
 //
 //	redis-benchmark -h 127.0.0.1 -p PORT -c CLIENTS -n N*P -P P -t TEST --csv -q
 //
-// against redis-server, against kevy once per -procs value (GOMAXPROCS of
-// this process, so of kevy's server, for that run) and against
+// against redis-server, against each kevy process and against
 // redis-server again. So every line of the table is measured seconds
 // apart on each server, and the two redis-server series give the
 // scatter of redis-server against itself ("redis B/A"), the yardstick for
@@ -25,24 +28,27 @@
 // A second table gives the CPU time each server used per request (µs,
 // median): on a small machine redis-benchmark takes a core of its own, and
 // requests/s then says as much about the scheduler as about the server.
-// kevy's figure is this process's CPU time, which during a run is the
-// server's. Its last column is the CPU the machine's other processes
-// used during the runs (from /proc/stat, median, in cores): anything
-// well above 0 means the figures were taken on a busy machine.
+// Both servers' figures come from /proc. Its last column is the CPU the
+// machine's other processes used during the runs (from /proc/stat,
+// median, in cores): anything well above 0 means the figures were taken
+// on a busy machine.
 //
 // Usage:
 //
 //	go run ./cmd/redisbench [-n 100000] [-rounds 5] [-clients 50]
 //	                        [-pipelines 1,16] [-procs 1,2]
 //	                        [-tests set,get,incr,lpush,lpop,sadd,hset,zadd]
-//	                        [-r 0] [-kevy host:port] [-cpuprofile file]
+//	                        [-r 0] [-kevy host:port] [-inprocess]
+//	                        [-cpuprofile file]
 //
-// With -cpuprofile the CPU profile of the whole run is written to file:
-// this process is idle while redis-server is measured, so the profile is
-// kevy's server under redis-benchmark's load (use -procs and -pipelines to
-// choose which). With -kevy an already running kevy server (for
-// instance kevy serve with an empty --dir) is measured instead of the
-// in-process one, and -procs is ignored.
+// With -inprocess kevy's server runs in this process instead, configured
+// as kevy serve configures it, once per -procs value (GOMAXPROCS of this
+// process for that run); its CPU time is then this process's. With
+// -cpuprofile (which implies -inprocess) the CPU profile of the whole run
+// is written to file: this process is idle while redis-server is measured,
+// so the profile is kevy's server under redis-benchmark's load (use -procs
+// and -pipelines to choose which). With -kevy an already running kevy
+// server is measured instead, and -procs is ignored.
 package main
 
 import (
@@ -57,6 +63,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -75,7 +82,8 @@ var (
 	flagRounds    = flag.Int("rounds", 5, "rounds; each figure is the median over them")
 	flagClients   = flag.Int("clients", 50, "redis-benchmark -c")
 	flagPipelines = flag.String("pipelines", "1,16", "comma-separated redis-benchmark -P values")
-	flagProcs     = flag.String("procs", "1,2", "comma-separated GOMAXPROCS values kevy's in-process server runs with")
+	flagProcs     = flag.String("procs", "1,2", "comma-separated GOMAXPROCS values (kevy serve --procs) kevy's server runs with")
+	flagInProcess = flag.Bool("inprocess", false, "run kevy's server in this process rather than as a kevy serve process")
 	flagTests     = flag.String("tests", "set,get,incr,lpush,lpop,sadd,hset,zadd", "comma-separated redis-benchmark -t tests")
 	flagKeyspace  = flag.Int("r", 0, "redis-benchmark -r (random keys); 0 uses one key per test, as redis-benchmark does by default")
 	flagKevy      = flag.String("kevy", "", "host:port of a running kevy server to measure instead of the in-process one")
@@ -133,16 +141,20 @@ func run() error {
 		return err
 	}
 
-	redisAddr, redisPID, stopRedis, err := startRedis(*flagRedis)
+	redisBin, err := exec.LookPath(*flagRedis)
 	if err != nil {
 		return err
+	}
+	redisAddr, redisPID, stopRedis, err := startServer(redisBin, "--save", "", "--appendonly", "no")
+	if err != nil {
+		return fmt.Errorf("redis-server: %w", err)
 	}
 	defer stopRedis()
 
 	var kevyTargets []target
 	if *flagKevy != "" {
 		kevyTargets = []target{{name: "kevy", addr: *flagKevy, cpu: func() time.Duration { return 0 }}}
-	} else {
+	} else if *flagInProcess || *flagProfile != "" {
 		addr, stop, err := startKevy()
 		if err != nil {
 			return err
@@ -150,6 +162,21 @@ func run() error {
 		defer stop()
 		for _, p := range procs {
 			kevyTargets = append(kevyTargets, target{name: fmt.Sprintf("kevy GOMAXPROCS=%d", p), addr: addr, procs: p, cpu: bench.ProcessCPU})
+		}
+	} else {
+		bin, cleanup, err := buildKevy()
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		for _, p := range procs {
+			addr, pid, stop, err := startServer(bin, "serve", "--dir", "", "--procs", strconv.Itoa(p))
+			if err != nil {
+				return fmt.Errorf("kevy serve --procs %d: %w", p, err)
+			}
+			defer stop()
+			kevyTargets = append(kevyTargets, target{name: fmt.Sprintf("kevy GOMAXPROCS=%d", p), addr: addr,
+				cpu: func() time.Duration { return bench.ProcCPU(pid) }})
 		}
 	}
 	redisCPU := func() time.Duration { return bench.ProcCPU(redisPID) }
@@ -332,20 +359,32 @@ func startKevy() (addr string, stop func(), err error) {
 	}, nil
 }
 
-// startRedis starts redis-server on a free loopback port without
-// persistence and waits until it answers PING.
-func startRedis(bin string) (addr string, pid int, stop func(), err error) {
-	path, err := exec.LookPath(bin)
+// buildKevy builds cmd/kevy into a temporary directory.
+func buildKevy() (bin string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "redisbench")
 	if err != nil {
-		return "", 0, nil, err
+		return "", nil, err
 	}
+	bin = filepath.Join(dir, "kevy")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/kevydb/kevy/cmd/kevy")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("building kevy: %w", err)
+	}
+	return bin, func() { os.RemoveAll(dir) }, nil
+}
+
+// startServer starts bin (redis-server, or kevy with its serve arguments)
+// with args followed by --bind 127.0.0.1 --port on a free port, and waits
+// until it answers PING. Both servers take those two flags.
+func startServer(bin string, args ...string) (addr string, pid int, stop func(), err error) {
 	port, err := bench.FreePort()
 	if err != nil {
 		return "", 0, nil, err
 	}
 	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
+	cmd := exec.Command(bin, append(args, "--bind", "127.0.0.1", "--port", strconv.Itoa(port))...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the benchmark
 	if err := cmd.Start(); err != nil {
@@ -355,13 +394,13 @@ func startRedis(bin string) (addr string, pid int, stop func(), err error) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; {
+	for deadline := time.Now().Add(10 * time.Second); ; {
 		if err = ping(addr); err == nil {
 			return addr, cmd.Process.Pid, stop, nil
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return "", 0, nil, fmt.Errorf("redis-server did not start: %w", err)
+			return "", 0, nil, fmt.Errorf("%s did not start: %w", filepath.Base(bin), err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
