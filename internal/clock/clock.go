@@ -11,20 +11,37 @@ import (
 // keys outlive their TTL by more than Redis allows.
 const tickEvery = time.Millisecond
 
+// parkAfter is how many ticks in a row without a reader make the ticker
+// stop until the next read: an idle process is not woken a thousand
+// times a second.
+const parkAfter = 2
+
+// The states of a cached Clock, in Clock.state.
+const (
+	stateRead   = iota // read since the last tick
+	stateUnread        // not read since the last tick
+	stateParked        // the ticker is stopped; the next read restarts it
+	stateWaking        // a reader is restarting the ticker
+)
+
 // Clock yields the current Unix time in milliseconds. A Clock built by New
-// is cached and refreshed in the background until Stop; one built by
-// FromFunc calls the function every time.
+// is cached and refreshed in the background until Stop, while it is read:
+// after parkAfter ticks without a reader the ticker stops, and the next
+// read takes the time itself and restarts it. One built by FromFunc calls
+// the function every time.
 type Clock struct {
-	ms   atomic.Int64
-	fn   func() int64
-	stop chan struct{}
-	once sync.Once
-	wg   sync.WaitGroup
+	ms    atomic.Int64
+	state atomic.Int32
+	fn    func() int64
+	wake  chan struct{} // a parked ticker's restart signal
+	stop  chan struct{}
+	once  sync.Once
+	wg    sync.WaitGroup
 }
 
 // New returns a cached real-time clock; call Stop to end its ticker.
 func New() *Clock {
-	c := &Clock{stop: make(chan struct{})}
+	c := &Clock{stop: make(chan struct{}), wake: make(chan struct{}, 1)}
 	c.ms.Store(time.Now().UnixMilli())
 	c.wg.Add(1)
 	go c.run()
@@ -41,6 +58,7 @@ func (c *Clock) run() {
 	defer c.wg.Done()
 	t := time.NewTicker(tickEvery)
 	defer t.Stop()
+	unread := 0 // ticks in a row without a reader
 	for {
 		select {
 		case <-c.stop:
@@ -48,6 +66,21 @@ func (c *Clock) run() {
 		case now := <-t.C:
 			c.ms.Store(now.UnixMilli())
 		}
+		if c.state.Swap(stateUnread) == stateRead {
+			unread = 0
+			continue
+		}
+		if unread++; unread < parkAfter || !c.state.CompareAndSwap(stateUnread, stateParked) {
+			continue
+		}
+		t.Stop()
+		select {
+		case <-c.stop:
+			return
+		case <-c.wake: // a reader has stored the time and marked it read
+		}
+		t.Reset(tickEvery)
+		unread = 0
 	}
 }
 
@@ -56,7 +89,35 @@ func (c *Clock) NowMs() int64 {
 	if c.fn != nil {
 		return c.fn()
 	}
+	if c.state.Load() != stateRead {
+		return c.nowSlow()
+	}
 	return c.ms.Load()
+}
+
+// nowSlow is NowMs for a clock not yet read since the last tick, or
+// parked.
+func (c *Clock) nowSlow() int64 {
+	for {
+		switch c.state.Load() {
+		case stateRead:
+			return c.ms.Load()
+		case stateUnread:
+			if c.state.CompareAndSwap(stateUnread, stateRead) {
+				return c.ms.Load()
+			}
+		case stateParked:
+			if c.state.CompareAndSwap(stateParked, stateWaking) {
+				now := time.Now().UnixMilli()
+				c.ms.Store(now)
+				c.state.Store(stateRead)
+				c.wake <- struct{}{} // never blocks: one signal per parking
+				return now
+			}
+		default: // stateWaking: the cached time is not fresh yet
+			return time.Now().UnixMilli()
+		}
+	}
 }
 
 // Refresh re-reads the real time immediately (no-op for FromFunc clocks).
