@@ -117,9 +117,15 @@ func newConn(s *Server, nc net.Conn) *conn {
 	}
 	c.addr, c.laddr, c.unixSocket = connAddrs(nc)
 	c.r = resp.NewReader(c, s.cfg.ReadBufferSize)
-	c.w = resp.NewWriter(nc, s.cfg.WriteBufferSize)
-	c.r.AuthRequired = !c.authed
 	c.initIdleRead()
+	var out io.Writer = nc
+	if c.idle.raw != nil {
+		if w := newRawWriter(c.idle.raw); w != nil {
+			out = w
+		}
+	}
+	c.w = resp.NewWriter(out, s.cfg.WriteBufferSize)
+	c.r.AuthRequired = !c.authed
 	c.out = c.w
 	c.bw.c = c
 	c.runQueuedFn = c.runQueued

@@ -19,7 +19,7 @@ var errWouldBlock = errors.New("kevy server: read would block")
 // end of input and errWouldBlock if nothing is waiting.
 func readFD(fd uintptr, p []byte) (int, error) {
 	for {
-		n, err := syscall.Read(int(fd), p)
+		n, err := rawRead(fd, p)
 		switch err {
 		case nil:
 			if n == 0 && len(p) > 0 {

@@ -400,7 +400,7 @@ func TestUnreadRepliesBounded(t *testing.T) {
 			t.Fatalf("the client's writes never stalled (%d of %d bytes written)", written.Load(), total)
 		}
 	}
-	if !goroutineBlockedIn("server.(*conn).flush", "poll.(*FD).Write") {
+	if !goroutineBlockedIn("server.(*conn).flush", "poll.(*pollDesc).waitWrite") {
 		t.Error("no connection goroutine is waiting in its write")
 	}
 	during := memAfterGC()

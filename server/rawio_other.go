@@ -1,0 +1,16 @@
+//go:build unix && !linux
+
+package server
+
+import (
+	"io"
+	"syscall"
+)
+
+// rawRead is read(2) on a non-blocking socket; only Linux issues it
+// without the runtime's bookkeeping (rawio_linux.go).
+func rawRead(fd uintptr, p []byte) (int, error) { return syscall.Read(int(fd), p) }
+
+// newRawWriter returns nil: outside Linux connections write through
+// net.Conn.
+func newRawWriter(syscall.RawConn) io.Writer { return nil }
