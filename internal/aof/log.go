@@ -390,7 +390,13 @@ func (l *Log) newChunkLocked() {
 		l.chunks = append(l.chunks, l.cur)
 	}
 	if n := len(l.free); n > 0 {
-		l.cur = l.free[n-1]
+		// The chunk freed longest ago: the kernel's write() read the
+		// recent ones on another core, and storing into memory still
+		// in that core's cache costs the appender a cache-line transfer
+		// per line (typed SET with everysec 71-75 ns with the newest
+		// chunk, 68-72 with the oldest).
+		l.cur = l.free[0]
+		copy(l.free, l.free[1:])
 		l.free[n-1] = nil
 		l.free = l.free[:n-1]
 	} else {
