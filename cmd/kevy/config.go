@@ -5,9 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/kevydb/kevy/internal/command"
 )
 
 // configDirectives maps the redis.conf directives that serve understands
@@ -195,23 +198,21 @@ func parseYesNo(s string) (bool, error) {
 	return false, fmt.Errorf("want yes or no, got %q", s)
 }
 
-// parseMemory reads a byte count with Redis's units, case-insensitively:
-// k=1000, kb=1024, m=1000², mb=1024², g=1000³, gb=1024³.
+// parseMemory reads a byte count with Redis's units, case-insensitively
+// (k=1000, kb=1024, m=1000², mb=1024², g=1000³, gb=1024³), as CONFIG SET
+// maxmemory does (command.ParseMemory), but stricter for a command line:
+// the number must be there, and the product fit in an int64 (Redis's
+// parser lets it wrap around).
 func parseMemory(s string) (int64, error) {
-	l := strings.ToLower(strings.TrimSpace(s))
-	mul := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mul    int64
-	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}} {
-		if strings.HasSuffix(l, u.suffix) {
-			l, mul = l[:len(l)-len(u.suffix)], u.mul
-			break
-		}
+	l := strings.TrimSpace(s)
+	i := 0
+	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+		i++
 	}
-	n, err := strconv.ParseInt(l, 10, 64)
-	if err != nil || n < 0 || n > (1<<62)/mul {
+	n, okN := command.ParseMemory(l[:i])
+	unit, okU := command.ParseMemory("1" + l[i:])
+	if i == 0 || !okN || !okU || n > math.MaxInt64/unit {
 		return 0, fmt.Errorf("invalid memory size %q", s)
 	}
-	return n * mul, nil
+	return int64(n * unit), nil
 }

@@ -21,7 +21,9 @@ func TestParseMemory(t *testing.T) {
 		{"0", 0, true}, {"12345", 12345, true}, {"100k", 100000, true}, {"100K", 100000, true},
 		{"1kb", 1024, true}, {"32mb", 32 << 20, true}, {"32MB", 32 << 20, true}, {"2m", 2000000, true},
 		{"1gb", 1 << 30, true}, {"3g", 3000000000, true}, {"10b", 10, true},
+		{" 32mb ", 32 << 20, true}, {"9223372036854775807", 1<<63 - 1, true},
 		{"", 0, false}, {"mb", 0, false}, {"-1", 0, false}, {"1tb", 0, false}, {"1.5mb", 0, false},
+		{"9223372036854775808", 0, false}, {"99999999999999999999", 0, false}, {"8589934592gb", 0, false}, {"17179869184gb", 0, false}, {"8589934591gb", 8589934591 << 30, true},
 	} {
 		got, err := parseMemory(c.in)
 		if (err == nil) != c.ok || got != c.want {
