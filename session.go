@@ -48,7 +48,8 @@ type Session struct {
 	s  *command.Session
 }
 
-// NewSession returns a client session starting on db's database.
+// init gives the RESP server (package server) the engine session behind
+// a *Session: see command.PublicSession.
 func init() {
 	command.PublicSession = func(s any) (*command.Engine, *command.Session, *atomic.Bool) {
 		ss := s.(*Session)
@@ -56,6 +57,7 @@ func init() {
 	}
 }
 
+// NewSession returns a client session starting on db's database.
 func (db *DB) NewSession() *Session {
 	return &Session{db: db, s: command.NewSession(db.db)}
 }
