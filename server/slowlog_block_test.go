@@ -110,12 +110,12 @@ type slowBlockEntry struct {
 	micros int64
 }
 
-// slowlogBlockRun plays slowlogBlockScenario on the server at addr in
-// protocol proto and returns the replies and, for each step after which
+// slowlogBlockRun plays scenario (such as slowlogBlockScenario) on the
+// server at addr in protocol proto and returns the replies and, for each step after which
 // no reply is pending, the slow log entries it added, sorted (two
 // connections record at once in kevy: the one that pushes and the one
 // it serves). The entries of connection S, which polls, are left out.
-func slowlogBlockRun(t *testing.T, addr, proto string) (replies []string, entries [][]slowBlockEntry) {
+func slowlogBlockRun(t *testing.T, addr, proto string, scenario []slowBlockStep) (replies []string, entries [][]slowBlockEntry) {
 	t.Helper()
 	conns := map[string]*rawConn{}
 	ids := map[string]string{}
@@ -166,7 +166,7 @@ func slowlogBlockRun(t *testing.T, addr, proto string) (replies []string, entrie
 	}
 	lastID := int64(-1)
 	pending := map[string]bool{}
-	for _, st := range slowlogBlockScenario {
+	for _, st := range scenario {
 		if st.waitBlock != "" {
 			re := regexp.MustCompile(`(?m)name=` + st.waitBlock + ` .*flags=\w*b`)
 			waitFor(st.waitBlock+" blocks", re.MatchString)
@@ -252,9 +252,9 @@ func TestSlowlogBlockingVersusRedis(t *testing.T) {
 	for _, proto := range []string{"2", "3"} {
 		t.Run("RESP"+proto, func(t *testing.T) {
 			rs := startOwnRedis(t)
-			rReplies, rEntries := slowlogBlockRun(t, rs.Addr, proto)
+			rReplies, rEntries := slowlogBlockRun(t, rs.Addr, proto, slowlogBlockScenario)
 			ts := startServer(t, &server.Config{SlowlogLogSlowerThan: time.Nanosecond})
-			kReplies, kEntries := slowlogBlockRun(t, ts.addr, proto)
+			kReplies, kEntries := slowlogBlockRun(t, ts.addr, proto, slowlogBlockScenario)
 			if !sameLines(t, "replies", rReplies, kReplies) {
 				t.FailNow()
 			}
@@ -288,4 +288,60 @@ func TestSlowlogBlockingVersusRedis(t *testing.T) {
 			}
 		})
 	}
+}
+
+// blockedServeOrderScenario: Redis 7.0 serves a woken client from the key
+// that became ready, not from its first key that has data: a transaction
+// that pushes to the second key then the first serves BLPOP's second key
+// (Redis 7.2, which runs the command again, would serve the first).
+// Likewise for the sorted-set pops, and for two clients woken by one
+// transaction, in the order of the keys' signals and the queues.
+var blockedServeOrderScenario = []slowBlockStep{
+	sbAsync("A", "BLPOP", "R1", "R2", "5"),
+	sbServe("A", "B", "MULTI"),
+	sb("B", "RPUSH", "R2", "b"),
+	sb("B", "RPUSH", "R1", "a"),
+	sb("B", "EXEC"),
+	sbRead("A"),
+	sb("B", "LRANGE", "R1", "0", "-1"),
+	sb("B", "DEL", "R1"),
+	sbAsync("A", "BRPOP", "R1", "R2", "R3", "5"),
+	sbServe("A", "B", "MULTI"),
+	sb("B", "RPUSH", "R3", "c"),
+	sb("B", "RPUSH", "R1", "a"),
+	sb("B", "EXEC"),
+	sbRead("A"),
+	sb("B", "DEL", "R1", "R2", "R3"),
+	sbAsync("A", "BZPOPMIN", "Z1", "Z2", "5"),
+	sbServe("A", "B", "MULTI"),
+	sb("B", "ZADD", "Z2", "2", "b"),
+	sb("B", "ZADD", "Z1", "1", "a"),
+	sb("B", "EXEC"),
+	sbRead("A"),
+	sb("B", "DEL", "Z1", "Z2"),
+	sbAsync("A", "BLMPOP", "5", "2", "M1", "M2", "LEFT"),
+	sbServe("A", "B", "MULTI"),
+	sb("B", "RPUSH", "M2", "b"),
+	sb("B", "RPUSH", "M1", "a"),
+	sb("B", "EXEC"),
+	sbRead("A"),
+	sb("B", "DEL", "M1", "M2"),
+	sbAsync("A", "BLPOP", "Q1", "Q2", "5"),
+	{client: "D", args: []string{"BLPOP", "Q2", "Q1", "5"}, async: true, waitBlock: "A"}, // A first in both queues
+	sbServe("D", "B", "MULTI"),
+	sb("B", "RPUSH", "Q2", "x"),
+	sb("B", "RPUSH", "Q1", "y"),
+	sb("B", "EXEC"),
+	sbRead("A"),
+	sbRead("D"),
+}
+
+// TestBlockedServeOrderVersusRedis plays blockedServeOrderScenario on
+// redis-server and on kevy and compares the replies.
+func TestBlockedServeOrderVersusRedis(t *testing.T) {
+	rs := startOwnRedis(t)
+	rReplies, _ := slowlogBlockRun(t, rs.Addr, "2", blockedServeOrderScenario)
+	ts := startServer(t, &server.Config{SlowlogLogSlowerThan: time.Nanosecond})
+	kReplies, _ := slowlogBlockRun(t, ts.addr, "2", blockedServeOrderScenario)
+	sameLines(t, "replies", rReplies, kReplies)
 }

@@ -32,7 +32,9 @@ import (
 //     client in the key's queue that waits for that type, unless that
 //     client was already woken and has not retried yet.
 //  4. The woken client runs its handler again under its locks
-//     (c.Retrying() is true). If the handler serves, the engine removes
+//     (c.Retrying() is true), trying first the key whose signal woke it
+//     (c.RetryKeys), as Redis 7.0 serves a woken client from the key
+//     that became ready. If the handler serves, the engine removes
 //     the registration before releasing the locks; if it finds nothing
 //     (another client took the data) it calls Block again, which keeps
 //     the client's place in every queue.
@@ -145,6 +147,7 @@ type waitNode struct {
 	prev, next *waitNode
 	key        string // owned copy
 	shard      int
+	idx        int32 // its index in w.nodes
 }
 
 // waiter is the registration of one blocked command.
@@ -155,6 +158,9 @@ type waiter struct {
 	// or the waiter is recycled (drained first).
 	ch       chan struct{}
 	notified atomic.Bool
+	// woken is the index in nodes of the key whose signal set notified,
+	// or -1. Set by that signal, read by the retry.
+	woken    atomic.Int32
 	typ      keyspace.Type // the type whose data serves this waiter
 	db       int
 	nodes    []waitNode // one per distinct key; never grown once linked
@@ -164,9 +170,10 @@ type waiter struct {
 	retrying, reblocked bool
 }
 
-// notify wakes w unless it is already awake.
-func (w *waiter) notify() {
+// notify wakes w, for the key of n, unless it is already awake.
+func (w *waiter) notify(n *waitNode) {
 	if w.notified.CompareAndSwap(false, true) {
+		w.woken.Store(n.idx)
 		select {
 		case w.ch <- struct{}{}:
 		default:
@@ -204,7 +211,7 @@ func (q *waitQueue) remove(n *waitNode) {
 func (q *waitQueue) wake(typ keyspace.Type) {
 	for n := q.head; n != nil; n = n.next {
 		if n.w.typ == typ {
-			n.w.notify()
+			n.w.notify(n)
 			return
 		}
 	}
@@ -269,6 +276,38 @@ func (e *Engine) SignalDBReady(db int, now int64) {
 // answered with WRONGTYPE.
 func (c *Ctx) Retrying() bool { return c.S.blk != nil }
 
+// RetryKeys returns the keys a blocked command waits on (keys, as given
+// to Block) in the order its retry tries them: first the key whose signal
+// woke it, since Redis 7.0 serves a woken client from the key that became
+// ready (BLPOP a b, woken by a push to b, pops from b even if a was
+// pushed to as well), then the others in argument order, so that a client
+// whose key was emptied by another one still finds data that arrived on
+// its other keys meanwhile (their signals found it already awake). Outside
+// a retry it returns keys.
+func (c *Ctx) RetryKeys(keys [][]byte) [][]byte {
+	b := c.S.blk
+	if b == nil {
+		return keys
+	}
+	i := b.woken.Load()
+	if i < 0 || int(i) >= len(b.nodes) {
+		return keys
+	}
+	first := b.nodes[i].key
+	j := 0
+	for j < len(keys) && Key(keys[j]) != first {
+		j++
+	}
+	if j == 0 || j == len(keys) {
+		return keys
+	}
+	out := append(c.S.retryKeys[:0], keys[j])
+	out = append(out, keys[:j]...)
+	out = append(out, keys[j+1:]...)
+	c.S.retryKeys = out
+	return out
+}
+
 // Block suspends the command until one of keys may hold data of type typ,
 // or timeoutMs milliseconds pass (0: no limit); the engine then runs the
 // handler again (see Retrying) or replies with the null array. The caller
@@ -281,6 +320,7 @@ func (c *Ctx) Block(keys [][]byte, typ keyspace.Type, timeoutMs int64) bool {
 	s := c.S
 	if b := s.blk; b != nil {
 		b.reblocked = true
+		b.woken.Store(-1)
 		b.notified.Store(false)
 		return true
 	}
@@ -299,6 +339,7 @@ func (c *Ctx) Block(keys [][]byte, typ keyspace.Type, timeoutMs int64) bool {
 		b.notified.Store(false)
 	}
 	b.typ, b.db = typ, c.DB
+	b.woken.Store(-1)
 	b.deadline = time.Time{}
 	if timeoutMs > 0 && timeoutMs <= math.MaxInt64/int64(time.Millisecond) {
 		b.deadline = time.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
@@ -319,7 +360,7 @@ func (c *Ctx) Block(keys [][]byte, typ keyspace.Type, timeoutMs int64) bool {
 		} else if b.has(k) {
 			continue
 		}
-		b.nodes = append(b.nodes, waitNode{w: b, key: strings.Clone(k), shard: ks.ShardIndex(k)})
+		b.nodes = append(b.nodes, waitNode{w: b, key: strings.Clone(k), shard: ks.ShardIndex(k), idx: int32(len(b.nodes))})
 	}
 	for i := range b.nodes {
 		n := &b.nodes[i]

@@ -766,14 +766,15 @@ func parseMPop(c *Ctx, args [][]byte, at int) (keys [][]byte, side ListSide, cou
 	return args[lo:hi], side, count, true
 }
 
-// popFirst pops from the first non-empty list among keys, as LMPOP and
-// the blocking pops do, and replies: [key, element] for BLPOP/BRPOP
+// popFirst pops from the first non-empty list among keys (on a woken
+// command's retry, among c.RetryKeys(keys)), as LMPOP and the blocking
+// pops do, and replies: [key, element] for BLPOP/BRPOP
 // (count < 0), [key, [elements...]] otherwise. A key of another type is
 // WRONGTYPE, except when a woken blocked command retries (skipped). It
 // reports whether it replied.
 func popFirst(c *Ctx, keys [][]byte, side ListSide, count int64) bool {
 	retry := c.Retrying()
-	for _, k := range keys {
+	for _, k := range c.RetryKeys(keys) {
 		key := Key(k)
 		sh := c.Shard(key)
 		l, e, err := listWrite(sh, c.DB, key, c.Now)

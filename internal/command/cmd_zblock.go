@@ -68,7 +68,7 @@ func bzmpopCmd(c *Ctx, args [][]byte) {
 // zpopFirstReply pops from the first of keys that exists and replies,
 // reporting whether it did. A key of another type is WRONGTYPE (a reply),
 // except on a woken command's retry, where only sorted sets are
-// considered.
+// considered, in the order of c.RetryKeys.
 func zpopFirstReply(c *Ctx, keys [][]byte, high bool, count int64, layout ZPopLayout) bool {
 	if !c.Retrying() {
 		i, e, err := ZPopFirst(c.E.KS, c.DB, keys, c.Now)
@@ -84,7 +84,7 @@ func zpopFirstReply(c *Ctx, keys [][]byte, high bool, count int64, layout ZPopLa
 		c.notifyRemoved(nil, 1, NotifyZSet, zpopEvent(high), key)
 		return true
 	}
-	for _, k := range keys {
+	for _, k := range c.RetryKeys(keys) {
 		key := Key(k)
 		sh := c.Shard(key)
 		e := sh.LookupWrite(c.DB, key, c.Now)

@@ -89,15 +89,16 @@ type Session struct {
 	// (callLogged routes it again). keyData is that key's first byte in
 	// the arguments and keyLen its length: Ctx.Shard and Ctx.Lookup
 	// recognize the key by them and skip the hashing.
-	keyShard int
-	keyData  *byte
-	keyLen   int
-	locks    keyspace.LockSet
-	blk      *waiter     // the registration of a blocked command, see blocking.go
-	spare    *waiter     // a finished waiter kept for reuse
-	tx       *txState    // MULTI queue and watched keys, see multi.go
-	held     bool        // EXEC holds every shard lock (Ctx.LocksHeld)
-	prop     sessionProp // propagation state, see propagate.go
+	keyShard  int
+	keyData   *byte
+	keyLen    int
+	locks     keyspace.LockSet
+	blk       *waiter     // the registration of a blocked command, see blocking.go
+	spare     *waiter     // a finished waiter kept for reuse
+	retryKeys [][]byte    // scratch of Ctx.RetryKeys
+	tx        *txState    // MULTI queue and watched keys, see multi.go
+	held      bool        // EXEC holds every shard lock (Ctx.LocksHeld)
+	prop      sessionProp // propagation state, see propagate.go
 
 	// Hook, when set, observes the queued commands EXEC runs (see
 	// QueuedHook).
