@@ -134,7 +134,7 @@ func slowlogBlockRun(t *testing.T, addr, proto string, scenario []slowBlockStep)
 		}
 		return r
 	}
-	for _, n := range []string{"S", "A", "B", "C", "D"} {
+	for _, n := range []string{"S", "A", "B", "C", "D", "E"} {
 		nc, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
@@ -294,8 +294,15 @@ func TestSlowlogBlockingVersusRedis(t *testing.T) {
 // that became ready, not from its first key that has data: a transaction
 // that pushes to the second key then the first serves BLPOP's second key
 // (Redis 7.2, which runs the command again, would serve the first).
-// Likewise for the sorted-set pops, and for two clients woken by one
-// transaction, in the order of the keys' signals and the queues.
+// Likewise for the sorted-set pops, for two clients woken by one
+// transaction, in the order of the keys' signals and the queues, for
+// three clients on one key, and for a client whose waking key the
+// transaction emptied again. Left out, as a known difference: a client
+// A on key k1 and a client D on k2 and k1, served by MULTI RPUSH k1 x,
+// RPUSH k2 y, RPUSH k1 z, EXEC. Redis serves the ready keys in order, k1
+// first, to the clients at the head of its queue (A gets x, then D gets
+// z); kevy's woken clients retry concurrently, each first from the key
+// that woke it, so D, woken by k2, gets y.
 var blockedServeOrderScenario = []slowBlockStep{
 	sbAsync("A", "BLPOP", "R1", "R2", "5"),
 	sbServe("A", "B", "MULTI"),
@@ -334,6 +341,24 @@ var blockedServeOrderScenario = []slowBlockStep{
 	sb("B", "EXEC"),
 	sbRead("A"),
 	sbRead("D"),
+	// Three clients on one key, served in the order they blocked by one
+	// push of three elements.
+	sbAsync("A", "BLPOP", "F", "5"),
+	{client: "D", args: []string{"BLPOP", "F", "5"}, async: true, waitBlock: "A"},
+	{client: "E", args: []string{"BRPOP", "F", "5"}, async: true, waitBlock: "D"},
+	sbServe("E", "B", "RPUSH", "F", "a", "b", "c"),
+	sbRead("A"),
+	sbRead("D"),
+	sbRead("E"),
+	// The key that woke the client emptied by the same transaction: it is
+	// served from its other key.
+	sbAsync("A", "BLPOP", "G1", "G2", "5"),
+	sbServe("A", "B", "MULTI"),
+	sb("B", "RPUSH", "G1", "a"),
+	sb("B", "LPOP", "G1"),
+	sb("B", "RPUSH", "G2", "b"),
+	sb("B", "EXEC"),
+	sbRead("A"),
 }
 
 // TestBlockedServeOrderVersusRedis plays blockedServeOrderScenario on
