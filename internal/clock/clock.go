@@ -95,6 +95,20 @@ func (c *Clock) NowMs() int64 {
 	return c.ms.Load()
 }
 
+// NowMsQuiet is NowMs for a periodic background task (the active expiry
+// cycle): it neither restarts a parked ticker (it takes the time itself)
+// nor counts as a read that keeps the ticker running, so that such a
+// task alone does not keep the clock ticking.
+func (c *Clock) NowMsQuiet() int64 {
+	if c.fn != nil {
+		return c.fn()
+	}
+	if s := c.state.Load(); s == stateParked || s == stateWaking {
+		return time.Now().UnixMilli()
+	}
+	return c.ms.Load()
+}
+
 // nowSlow is NowMs for a clock not yet read since the last tick, or
 // parked.
 func (c *Clock) nowSlow() int64 {

@@ -105,3 +105,25 @@ func TestCachedClockConcurrentWakes(t *testing.T) {
 	default:
 	}
 }
+
+// TestNowMsQuietLeavesTickerParked checks that a background reader's
+// NowMsQuiet reads the current time without restarting a parked ticker.
+func TestNowMsQuietLeavesTickerParked(t *testing.T) {
+	c := New()
+	defer c.Stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for c.state.Load() != stateParked {
+		if time.Now().After(deadline) {
+			t.Fatal("ticker not parked after 5 s without readers")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	before := time.Now().UnixMilli()
+	if got := c.NowMsQuiet(); got < before || got > time.Now().UnixMilli() {
+		t.Fatalf("NowMsQuiet = %d, want the current time (%d or later)", got, before)
+	}
+	if s := c.state.Load(); s != stateParked {
+		t.Fatalf("state after NowMsQuiet = %d, want parked (%d)", s, stateParked)
+	}
+}
