@@ -307,8 +307,9 @@ var sessionPool = sync.Pool{New: func() any { return command.NewSession(0) }}
 // Do runs one Redis command, given as its name and arguments, and returns
 // its reply. Arguments may be string, []byte, integers, floats, bool
 // (1 or 0) or time.Duration (in milliseconds); anything else is
-// ErrInvalidArgument. They are copied, never retained, so passing them
-// allocates nothing.
+// ErrInvalidArgument. They are copied into a reused buffer, never
+// retained, so passing them allocates nothing (arguments adding up to
+// more than 64 MiB get a buffer of their own).
 // An error reply is returned as an error wrapping the matching sentinel
 // (errors.Is(err, kevy.ErrWrongType)...) whose text is Redis's. Each call
 // runs in a fresh client session on this handle's database, so SELECT
@@ -342,6 +343,15 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 	d := doPool.Get().(*doScratch)
 	defer d.release()
 	for i, a := range args {
+		if need := len(d.buf) + argSize(a); need > cap(d.buf) && need > maxPooledBytes {
+			nb := growArgBuf(d.buf, args[i:])
+			if d.small == nil {
+				d.small = d.buf[:0] // the pooled buffer, kept for the next call
+			} else {
+				putArgBuf(d.buf)
+			}
+			d.buf = nb
+		}
 		var err error
 		if d.buf, err = appendArg(d.buf, a); err != nil {
 			return Value{}, fmt.Errorf("kevy: argument %d: %w", i, err)
@@ -371,10 +381,11 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 // the bytes of its arguments, its argument vector and its reply builder
 // (the reply itself is never reused: its values are built fresh).
 type doScratch struct {
-	buf  []byte // the arguments' bytes, one after the other
-	ends []int  // where each argument ends in buf
-	argv [][]byte
-	vb   valueBuilder
+	buf   []byte // the arguments' bytes, one after the other
+	small []byte // the pooled buffer while buf is a large one (argbuf.go)
+	ends  []int  // where each argument ends in buf
+	argv  [][]byte
+	vb    valueBuilder
 }
 
 var doPool = sync.Pool{New: func() any { return new(doScratch) }}
@@ -393,8 +404,12 @@ func (d *doScratch) release() {
 	if cap(d.argv) > maxPooledArgs {
 		d.argv, d.ends = nil, nil
 	}
+	if d.small != nil {
+		putArgBuf(d.buf)
+		d.buf, d.small = d.small, nil
+	}
 	if cap(d.buf) > maxPooledBytes {
-		d.buf = nil
+		d.buf = nil // grown by append past the pooled size
 	}
 	d.vb.root = Value{}
 	clear(d.vb.stack)
