@@ -75,14 +75,26 @@ func (p *Pipe) Do(args ...any) {
 		p.err = fmt.Errorf("%w: empty command", ErrArity)
 		return
 	}
-	argv := make([][]byte, len(args))
+	// One buffer for the command's arguments, sliced into argv.
+	n := 0
+	for _, a := range args {
+		n += argSize(a)
+	}
+	buf := make([]byte, 0, n)
+	ends := make([]int, len(args))
 	for i, a := range args {
-		b, err := appendArg(nil, a)
-		if err != nil {
+		var err error
+		if buf, err = appendArg(buf, a); err != nil {
 			p.err = fmt.Errorf("kevy: command %d, argument %d: %w", len(p.argv), i, err)
 			return
 		}
-		argv[i] = b
+		ends[i] = len(buf)
+	}
+	argv := make([][]byte, len(args))
+	start := 0
+	for i, end := range ends {
+		argv[i] = buf[start:end:end]
+		start = end
 	}
 	p.argv = append(p.argv, argv)
 }

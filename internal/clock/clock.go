@@ -63,8 +63,11 @@ func (c *Clock) run() {
 		select {
 		case <-c.stop:
 			return
-		case now := <-t.C:
-			c.ms.Store(now.UnixMilli())
+		case <-t.C:
+			// The time now, not the tick's: a tick left in the channel
+			// from before parking (GODEBUG=asynctimerchan=1) must not
+			// move the clock back to then.
+			c.advance(time.Now().UnixMilli())
 		}
 		if c.state.Swap(stateUnread) == stateRead {
 			unread = 0
@@ -123,7 +126,7 @@ func (c *Clock) nowSlow() int64 {
 		case stateParked:
 			if c.state.CompareAndSwap(stateParked, stateWaking) {
 				now := time.Now().UnixMilli()
-				c.ms.Store(now)
+				c.advance(now)
 				c.state.Store(stateRead)
 				c.wake <- struct{}{} // never blocks: one signal per parking
 				return now
@@ -139,7 +142,19 @@ func (c *Clock) nowSlow() int64 {
 // up to one tick old.
 func (c *Clock) Refresh() {
 	if c.fn == nil {
-		c.ms.Store(time.Now().UnixMilli())
+		c.advance(time.Now().UnixMilli())
+	}
+}
+
+// advance stores ms unless the clock already shows a later time (two
+// goroutines storing the time at once), so that the cached clock never
+// goes back.
+func (c *Clock) advance(ms int64) {
+	for {
+		old := c.ms.Load()
+		if ms <= old || c.ms.CompareAndSwap(old, ms) {
+			return
+		}
 	}
 }
 

@@ -51,7 +51,8 @@ import (
 // The registry of a shard is only touched with that shard's lock held:
 // registration and retries hold the locks of all the command's keys,
 // signals hold the pushed key's lock. The one piece of state shared
-// across shards, a waiter's "woken" flag, is atomic.
+// across shards, a waiter's notified flag and the index of the key that
+// woke it (woken), is atomic.
 
 // Error replies of the blocking commands.
 const (
@@ -401,6 +402,8 @@ func (e *Engine) afterRetry(c *Ctx) {
 		return // the first run just registered
 	}
 	b.retrying = false
+	clear(c.S.retryKeys) // views of this command's arguments
+	c.S.retryKeys = c.S.retryKeys[:0]
 	if b.reblocked {
 		b.reblocked = false
 		return
