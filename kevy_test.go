@@ -135,7 +135,12 @@ func TestDoArgumentTypes(t *testing.T) {
 // TestDoAllocations checks that Do allocates nothing for its arguments
 // (it copies them, so the caller's interface boxes stay on its stack) and
 // reuses its argument vector and reply builder: a SET allocates nothing,
-// a GET only the returned value.
+// a GET only the returned value, a SET of 300 KiB only the box of the
+// pooled large buffer it gives back. The exact counts are checked
+// without the race detector (make test runs the Alloc tests both ways):
+// with it, sync.Pool drops a random share of what it gets back, and each
+// drop costs the next call the pooled session and scratch (about ten
+// allocations), so only a loose bound holds.
 func TestDoAllocations(t *testing.T) {
 	db := openTest(t, nil)
 	ctx := context.Background()
@@ -143,15 +148,19 @@ func TestDoAllocations(t *testing.T) {
 	if _, err := db.Do(ctx, "SET", key, val, "EX", ttl); err != nil {
 		t.Fatal(err)
 	}
-	limit, getLimit := 0.0, 1.0
+	big := make([]byte, 300<<10)
+	limit, getLimit, bigLimit := 0.0, 1.0, 1.0
 	if raceBuild {
-		limit, getLimit = 3, 3 // -race: the pools drop some of what they get back
+		limit, getLimit, bigLimit = 12, 12, 12
 	}
 	if n := testing.AllocsPerRun(200, func() { _, _ = db.Do(ctx, "SET", key, val, "EX", ttl) }); n > limit {
 		t.Errorf("Do(SET) allocates %v times, want at most %v", n, limit)
 	}
 	if n := testing.AllocsPerRun(200, func() { _, _ = db.Do(ctx, "GET", key) }); n > getLimit {
 		t.Errorf("Do(GET) allocates %v times, want at most %v (the value)", n, getLimit)
+	}
+	if n := testing.AllocsPerRun(50, func() { _, _ = db.Do(ctx, "SET", "big", big) }); n > bigLimit {
+		t.Errorf("Do(SET) of 300 KiB allocates %v times, want at most %v (the pool's box)", n, bigLimit)
 	}
 	// Arguments are not retained: the stored value is a copy.
 	val[0] = 'X'
@@ -162,8 +171,8 @@ func TestDoAllocations(t *testing.T) {
 
 // TestDoLargeArguments checks Do with arguments above the pooled
 // scratch's size: values are stored intact, one after the other and from
-// several goroutines, and the large buffers are reused rather than
-// allocated per call.
+// several goroutines (TestDoAllocations checks that the large buffers are
+// reused).
 func TestDoLargeArguments(t *testing.T) {
 	db := openTest(t, nil)
 	ctx := context.Background()
@@ -202,11 +211,4 @@ func TestDoLargeArguments(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if raceBuild {
-		return // the pools drop what they get back at random under -race
-	}
-	val := make([]byte, 300<<10)
-	if n := testing.AllocsPerRun(50, func() { _, _ = db.Do(ctx, "SET", "big", val) }); n > 1 {
-		t.Errorf("Do(SET) of 300 KiB allocates %v times, want at most 1 (the pool's box)", n)
-	}
 }
