@@ -369,6 +369,10 @@ func (c *conn) dispatch(args [][]byte) bool {
 			c.out.Error(unknownSubcommand(cmd.Name, args[1]))
 		case !arityOK(sub.Arity, len(args)):
 			c.out.Error(command.WrongArity(sub.Name))
+		case cmd.Name == "exec":
+			// Redis aborts every refused EXEC this way (and shows it to
+			// monitors: dispatchMonitored sees the EXECABORT).
+			c.out.Error(execAbortPrefix + wireNoAuth)
 		default:
 			c.out.Error(wireNoAuth)
 		}

@@ -103,6 +103,20 @@ var monitorACLScenario = []monStep{
 	st("B", "EXEC"),
 	st("C", "ACL", "SETUSER", "default", "+incr"),
 	st("B", "GET", "cnt"),
+
+	// A client that has not authenticated: EXEC is refused with
+	// EXECABORT (NOAUTH) and shown, as Redis aborts and shows every
+	// refused EXEC; other commands get NOAUTH and are not shown. The
+	// clients connected before the password keep their authentication.
+	st("C", "ACL", "SETUSER", "default", "resetpass", ">pw"),
+	st("D", "EXEC"),
+	st("D", "GET", "cnt"),
+	st("D", "MULTI"),
+	st("D", "EXEC", "x"),
+	st("D", "AUTH", "pw"),
+	st("D", "EXEC"),
+	st("B", "GET", "cnt"),
+	st("C", "ACL", "SETUSER", "default", "nopass"),
 }
 
 // TestMonitorExecACLVersusRedis plays monitorACLScenario on redis-server

@@ -190,6 +190,12 @@ func monitorRun(t *testing.T, addr string, scenario []monStep) (replies []string
 			continue
 		}
 		c := clients[s.client]
+		if c == nil { // a client connected when first used (after CONFIG SET requirepass...)
+			nc, br := dialRaw()
+			c = &rawConn{nc: nc, br: br}
+			clients[s.client] = c
+			names[nc.LocalAddr().String()] = s.client
+		}
 		if pending[s.client] {
 			r, err := c.read()
 			if err != nil {
