@@ -1041,16 +1041,7 @@ func (c *conn) aclCheck(cc *connCmd, cmd, sub *command.Command, args [][]byte) b
 	}
 	reason, object := aclDenialObject(why, pos, sub, args)
 	c.srv.users().addLog(c, reason, c.aclLogContext(), object, u.name)
-	if sub.Name == "exec" {
-		// A refused EXEC discards the transaction, and says so even
-		// outside MULTI, as in Redis.
-		if c.sess.InMulti() {
-			c.sess.Close()
-		}
-		c.out.Error(execAbortPrefix + msg)
-		return true
-	}
-	c.sess.FailQueued(msg, c.out)
+	c.reject(sub, msg)
 	return true
 }
 

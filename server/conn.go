@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -369,12 +370,8 @@ func (c *conn) dispatch(args [][]byte) bool {
 			c.out.Error(unknownSubcommand(cmd.Name, args[1]))
 		case !arityOK(sub.Arity, len(args)):
 			c.out.Error(command.WrongArity(sub.Name))
-		case cmd.Name == "exec":
-			// Redis aborts every refused EXEC this way (and shows it to
-			// monitors: dispatchMonitored sees the EXECABORT).
-			c.out.Error(execAbortPrefix + wireNoAuth)
 		default:
-			c.out.Error(wireNoAuth)
+			c.reject(cmd, wireNoAuth)
 		}
 		return true
 	}
@@ -416,6 +413,21 @@ func (c *conn) dispatch(args [][]byte) bool {
 // wireDBClosed answers commands once the database is closed, as
 // kevy.Session.Exec does.
 var wireDBClosed = "ERR " + kevy.ErrClosed.Error()
+
+// reject answers a command refused before it runs, as Redis's
+// rejectCommand does: a refused EXEC discards the transaction and every
+// watched key and answers EXECABORT with the reason (without its "ERR "),
+// inside MULTI or not (monitors see it: dispatchMonitored recognizes the
+// EXECABORT); any other command gets msg and, inside MULTI, makes EXEC
+// fail.
+func (c *conn) reject(cmd *command.Command, msg string) {
+	if cmd.Name == "exec" {
+		c.sess.Close()
+		c.out.Error(execAbortPrefix + strings.TrimPrefix(msg, "ERR "))
+		return
+	}
+	c.sess.FailQueued(msg, c.out)
+}
 
 // discardWriter returns the writer that swallows the replies of commands
 // run under CLIENT REPLY OFF or SKIP, speaking the connection's protocol.

@@ -484,11 +484,6 @@ func (c *conn) pubsubGate(cc *connCmd, cmd, sub *command.Command, args [][]byte)
 		c.out.Error(unknownSubcommand(cmd.Name, args[1]))
 	case !arityOK(sub.Arity, len(args)):
 		c.out.Error(command.WrongArity(sub.Name))
-	case cc == nil && cmd.Name == "exec":
-		// A refused EXEC aborts the transaction, and says so even outside
-		// MULTI, as in Redis (which also unwatches every key).
-		c.sess.Close()
-		c.out.Error(execAbortPrefix + "Can't execute 'exec': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 	case cc == nil && cmd.Name == "ping" && len(args) > 2:
 		c.out.Error(command.WrongArity("ping"))
 	case cc == nil && cmd.Name == "ping":
@@ -500,7 +495,7 @@ func (c *conn) pubsubGate(cc *connCmd, cmd, sub *command.Command, args [][]byte)
 			c.out.BulkString("")
 		}
 	default:
-		c.out.Error("ERR Can't execute '" + sub.Name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		c.reject(sub, "ERR Can't execute '"+sub.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 	}
 	return true
 }

@@ -75,6 +75,18 @@ const execACLScript = `
 2 GET k
 1 !log 10
 
+# EXEC refused outside MULTI: Redis discards the transaction state all
+# the same, so the key watched before is no longer watched.
+1 ACL SETUSER u reset on nopass allcommands allkeys
+2 WATCH wk
+1 ACL SETUSER u -exec
+2 EXEC
+1 ACL SETUSER u +exec
+1 SET wk changed
+2 MULTI
+2 GET wk
+2 EXEC
+
 # The default user restricted while a transaction of its own is queued.
 1 ACL LOG RESET
 3 MULTI
