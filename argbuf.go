@@ -1,15 +1,17 @@
 package kevy
 
 import (
+	"fmt"
 	"math/bits"
 	"sync"
 )
 
-// Do copies its arguments into one buffer (see appendArg). Up to
-// maxPooledBytes that buffer stays with the pooled doScratch; larger ones
-// come from bigArgBufs, one pool per power of two from 128 KiB to 64 MiB,
-// so that a program that keeps writing large values does not allocate a
-// new buffer per call. Arguments above 64 MiB get a buffer of their own.
+// Do and Pipe.Do copy a command's arguments into one buffer (appendArg)
+// and slice it into the argument vector (encodeArgs). Do's buffer up to
+// maxPooledBytes stays with its pooled doScratch; larger ones come from
+// bigArgBufs, one pool per power of two from 128 KiB to 64 MiB, so that a
+// program that keeps writing large values does not allocate a new buffer
+// per call. Arguments above 64 MiB get a buffer of their own.
 var bigArgBufs [bigArgClasses]sync.Pool
 
 const (
@@ -17,16 +19,43 @@ const (
 	bigArgClasses  = 10 // up to 64 MiB
 )
 
-// argSize is the number of bytes appendArg writes for a: exact for
-// strings and byte slices, an upper bound for the other types.
-func argSize(a any) int {
-	switch v := a.(type) {
-	case string:
-		return len(v)
-	case []byte:
-		return len(v)
+// argsSize is an upper bound of the bytes appendArg writes for args:
+// exact for strings and byte slices, 32 for a number (the longest
+// formatting of a float64 or int64 is 24 bytes).
+func argsSize(args []any) int {
+	n := 0
+	for _, a := range args {
+		switch v := a.(type) {
+		case string:
+			n += len(v)
+		case []byte:
+			n += len(v)
+		default:
+			n += 32
+		}
 	}
-	return 32
+	return n
+}
+
+// encodeArgs appends the bytes of args to buf and their slices to argv
+// (ends is scratch for where each ends), returning the three. Each slice
+// is capped at its end, so a handler appending to one cannot overwrite
+// the next. An argument of an unsupported type is an error naming its
+// position.
+func encodeArgs(argv [][]byte, buf []byte, ends []int, args []any) ([][]byte, []byte, []int, error) {
+	for i, a := range args {
+		var err error
+		if buf, err = appendArg(buf, a); err != nil {
+			return argv, buf, ends, fmt.Errorf("argument %d: %w", i, err)
+		}
+		ends = append(ends, len(buf))
+	}
+	start := 0
+	for _, end := range ends {
+		argv = append(argv, buf[start:end:end])
+		start = end
+	}
+	return argv, buf, ends, nil
 }
 
 // bigArgClass returns the pool of bigArgBufs for a buffer of n bytes, or
@@ -39,28 +68,21 @@ func bigArgClass(n int) int {
 	return c
 }
 
-// growArgBuf returns a buffer holding buf's bytes with room for the
-// arguments rest, taken from bigArgBufs when it is large.
-func growArgBuf(buf []byte, rest []any) []byte {
-	n := len(buf)
-	for _, a := range rest {
-		n += argSize(a)
+// getArgBuf returns an empty buffer of at least n bytes, from bigArgBufs
+// when one of its sizes fits.
+func getArgBuf(n int) []byte {
+	c := bigArgClass(n)
+	if c < 0 {
+		return make([]byte, 0, n)
 	}
-	var nb []byte
-	if c := bigArgClass(n); c >= 0 {
-		if p, ok := bigArgBufs[c].Get().(*[]byte); ok {
-			nb = (*p)[:0]
-		} else {
-			nb = make([]byte, 0, 1<<(c+bigArgMinShift))
-		}
-	} else {
-		nb = make([]byte, 0, n)
+	if p, ok := bigArgBufs[c].Get().(*[]byte); ok {
+		return (*p)[:0]
 	}
-	return append(nb, buf...)
+	return make([]byte, 0, 1<<(c+bigArgMinShift))
 }
 
-// putArgBuf gives a buffer from growArgBuf back to its pool (buffers of
-// another capacity, grown by append, are dropped).
+// putArgBuf gives a buffer from getArgBuf back to its pool (the buffers
+// above the largest size are dropped).
 func putArgBuf(b []byte) {
 	c := bigArgClass(cap(b))
 	if c < 0 || cap(b) != 1<<(c+bigArgMinShift) {

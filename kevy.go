@@ -342,29 +342,15 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 	}
 	d := doPool.Get().(*doScratch)
 	defer d.release()
-	for i, a := range args {
-		if need := len(d.buf) + argSize(a); need > cap(d.buf) && need > maxPooledBytes {
-			nb := growArgBuf(d.buf, args[i:])
-			if d.small == nil {
-				d.small = d.buf[:0] // the pooled buffer, kept for the next call
-			} else {
-				putArgBuf(d.buf)
-			}
-			d.buf = nb
-		}
-		var err error
-		if d.buf, err = appendArg(d.buf, a); err != nil {
-			return Value{}, fmt.Errorf("kevy: argument %d: %w", i, err)
-		}
-		d.ends = append(d.ends, len(d.buf))
+	if n := argsSize(args); n > maxPooledBytes {
+		d.small, d.buf = d.buf, getArgBuf(n) // the pooled buffer is kept for the next call
 	}
-	start := 0
-	for _, end := range d.ends {
-		d.argv = append(d.argv, d.buf[start:end:end])
-		start = end
+	var err error
+	if d.argv, d.buf, d.ends, err = encodeArgs(d.argv, d.buf, d.ends, args); err != nil {
+		return Value{}, fmt.Errorf("kevy: %w", err)
 	}
 	vb := &d.vb
-	err := db.c.eng.ExecContext(ctx, s, d.argv, vb)
+	err = db.c.eng.ExecContext(ctx, s, d.argv, vb)
 	if werr := db.c.waitDurable(s); werr != nil && err == nil {
 		return Value{}, werr
 	}
@@ -382,7 +368,7 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 // (the reply itself is never reused: its values are built fresh).
 type doScratch struct {
 	buf   []byte // the arguments' bytes, one after the other
-	small []byte // the pooled buffer while buf is a large one (argbuf.go)
+	small []byte // the pooled buffer while buf is a large one (getArgBuf)
 	ends  []int  // where each argument ends in buf
 	argv  [][]byte
 	vb    valueBuilder
@@ -406,7 +392,7 @@ func (d *doScratch) release() {
 	}
 	if d.small != nil {
 		putArgBuf(d.buf)
-		d.buf, d.small = d.small, nil
+		d.buf, d.small = d.small[:0], nil
 	}
 	if cap(d.buf) > maxPooledBytes {
 		d.buf = nil // grown by append past the pooled size

@@ -76,25 +76,10 @@ func (p *Pipe) Do(args ...any) {
 		return
 	}
 	// One buffer for the command's arguments, sliced into argv.
-	n := 0
-	for _, a := range args {
-		n += argSize(a)
-	}
-	buf := make([]byte, 0, n)
-	ends := make([]int, len(args))
-	for i, a := range args {
-		var err error
-		if buf, err = appendArg(buf, a); err != nil {
-			p.err = fmt.Errorf("kevy: command %d, argument %d: %w", len(p.argv), i, err)
-			return
-		}
-		ends[i] = len(buf)
-	}
-	argv := make([][]byte, len(args))
-	start := 0
-	for i, end := range ends {
-		argv[i] = buf[start:end:end]
-		start = end
+	argv, _, _, err := encodeArgs(make([][]byte, 0, len(args)), make([]byte, 0, argsSize(args)), make([]int, 0, len(args)), args)
+	if err != nil {
+		p.err = fmt.Errorf("kevy: command %d, %w", len(p.argv), err)
+		return
 	}
 	p.argv = append(p.argv, argv)
 }
