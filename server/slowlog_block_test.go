@@ -370,3 +370,35 @@ func TestBlockedServeOrderVersusRedis(t *testing.T) {
 	kReplies, _ := slowlogBlockRun(t, ts.addr, "2", blockedServeOrderScenario)
 	sameLines(t, "replies", rReplies, kReplies)
 }
+
+// TestBlockedServeOrderKnownDifference pins down the one serving order
+// that differs from Redis 7.0 (README, "Known differences"): A waits on
+// k1, D on k2 and k1, and MULTI RPUSH k1 x, RPUSH k2 y, RPUSH k1 z, EXEC
+// wakes A by k1 and D by k2. Redis serves k1 first, A then D (x and z);
+// kevy serves each woken client from the key that woke it: A gets x, D
+// gets y, and z stays in k1.
+func TestBlockedServeOrderKnownDifference(t *testing.T) {
+	ts := startServer(t, nil)
+	scenario := []slowBlockStep{
+		sbAsync("A", "BLPOP", "k1", "5"),
+		{client: "D", args: []string{"BLPOP", "k2", "k1", "5"}, async: true, waitBlock: "A"},
+		sbServe("D", "B", "MULTI"),
+		sb("B", "RPUSH", "k1", "x"),
+		sb("B", "RPUSH", "k2", "y"),
+		sb("B", "RPUSH", "k1", "z"),
+		sb("B", "EXEC"),
+		sbRead("A"),
+		sbRead("D"),
+		sb("B", "LRANGE", "k1", "0", "-1"),
+	}
+	replies, _ := slowlogBlockRun(t, ts.addr, "2", scenario)
+	want := []string{
+		"A (reply): *2\r\n$2\r\nk1\r\n$1\r\nx\r\n",
+		"D (reply): *2\r\n$2\r\nk2\r\n$1\r\ny\r\n",
+		"B LRANGE k1 0 -1: *1\r\n$1\r\nz\r\n",
+	}
+	got := replies[len(replies)-3:]
+	if !slices.Equal(got, want) {
+		t.Errorf("replies %q, want %q", got, want)
+	}
+}
