@@ -3,6 +3,7 @@ package kevy
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"sync"
 )
 
@@ -37,25 +38,23 @@ func argsSize(args []any) int {
 	return n
 }
 
-// encodeArgs appends the bytes of args to buf and their slices to argv
-// (ends is scratch for where each ends), returning the three. Each slice
-// is capped at its end, so a handler appending to one cannot overwrite
-// the next. An argument of an unsupported type is an error naming its
-// position.
-func encodeArgs(argv [][]byte, buf []byte, ends []int, args []any) ([][]byte, []byte, []int, error) {
+// encodeArgs appends the bytes of args to buf, size bytes at most
+// (argsSize), and their slices to argv, returning both. Each slice is
+// capped at its end, so a handler appending to one cannot overwrite the
+// next. (Were size too small, append would move buf and the earlier
+// slices would keep the old array, with the same bytes.) An argument of
+// an unsupported type is an error naming its position.
+func encodeArgs(argv [][]byte, buf []byte, args []any, size int) ([][]byte, []byte, error) {
+	buf = slices.Grow(buf, size)
 	for i, a := range args {
+		start := len(buf)
 		var err error
 		if buf, err = appendArg(buf, a); err != nil {
-			return argv, buf, ends, fmt.Errorf("argument %d: %w", i, err)
+			return argv, buf, fmt.Errorf("argument %d: %w", i, err)
 		}
-		ends = append(ends, len(buf))
+		argv = append(argv, buf[start:len(buf):len(buf)])
 	}
-	start := 0
-	for _, end := range ends {
-		argv = append(argv, buf[start:end:end])
-		start = end
-	}
-	return argv, buf, ends, nil
+	return argv, buf, nil
 }
 
 // bigArgClass returns the pool of bigArgBufs for a buffer of n bytes, or

@@ -342,11 +342,12 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 	}
 	d := doPool.Get().(*doScratch)
 	defer d.release()
-	if n := argsSize(args); n > maxPooledBytes {
+	n := argsSize(args)
+	if n > maxPooledBytes {
 		d.small, d.buf = d.buf, getArgBuf(n) // the pooled buffer is kept for the next call
 	}
 	var err error
-	if d.argv, d.buf, d.ends, err = encodeArgs(d.argv, d.buf, d.ends, args); err != nil {
+	if d.argv, d.buf, err = encodeArgs(d.argv, d.buf, args, n); err != nil {
 		return Value{}, fmt.Errorf("kevy: %w", err)
 	}
 	vb := &d.vb
@@ -369,7 +370,6 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 type doScratch struct {
 	buf   []byte // the arguments' bytes, one after the other
 	small []byte // the pooled buffer while buf is a large one (getArgBuf)
-	ends  []int  // where each argument ends in buf
 	argv  [][]byte
 	vb    valueBuilder
 }
@@ -386,9 +386,9 @@ const (
 // release empties d and returns it to doPool.
 func (d *doScratch) release() {
 	clear(d.argv)
-	d.argv, d.ends, d.buf = d.argv[:0], d.ends[:0], d.buf[:0]
+	d.argv, d.buf = d.argv[:0], d.buf[:0]
 	if cap(d.argv) > maxPooledArgs {
-		d.argv, d.ends = nil, nil
+		d.argv = nil
 	}
 	if d.small != nil {
 		putArgBuf(d.buf)

@@ -76,7 +76,7 @@ func (p *Pipe) Do(args ...any) {
 		return
 	}
 	// One buffer for the command's arguments, sliced into argv.
-	argv, _, _, err := encodeArgs(make([][]byte, 0, len(args)), make([]byte, 0, argsSize(args)), make([]int, 0, len(args)), args)
+	argv, _, err := encodeArgs(make([][]byte, 0, len(args)), nil, args, argsSize(args))
 	if err != nil {
 		p.err = fmt.Errorf("kevy: command %d, %w", len(p.argv), err)
 		return
