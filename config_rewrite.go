@@ -30,5 +30,5 @@ func (db *DB) ConfigParams() ([]ConfigParam, error) {
 	if db.c.closed.Load() {
 		return nil, ErrClosed
 	}
-	return db.c.eng.ConfigParams(), nil
+	return db.c.eng.ConfigParams(nil), nil
 }

@@ -219,6 +219,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 	c.eng.PubSub = newBus()
 	c.setupNotify()
 	c.setupMemory()
+	c.setupSettings(dir)
 	if dir != "" {
 		if err := c.openPersistence(dir); err != nil {
 			c.clk.Stop()

@@ -134,7 +134,7 @@ func (c *conn) auth(args [][]byte) bool {
 // remote: protected mode is on, no password is set and the address is
 // not a loopback one.
 func (s *Server) protectedDenied(remote net.Addr) bool {
-	if s.cfg.DisableProtectedMode || !s.defaultNoPass() {
+	if s.protectedOff.Load() || !s.defaultNoPass() {
 		return false
 	}
 	return !isLocalAddr(remote)

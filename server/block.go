@@ -174,12 +174,12 @@ func (c *conn) execBlocking(args [][]byte) bool {
 		}
 	}
 	c.mu.Unlock()
-	if l := &c.srv.slow; b.blocked && err == nil && l.threshold >= 0 {
+	if l, th := &c.srv.slow, c.srv.slow.threshold(); b.blocked && err == nil && th >= 0 {
 		reply := b.Writer.Bytes()[min(b.replyAt, b.Writer.Buffered()):]
 		null := string(reply) == "*-1\r\n" || string(reply) == "_\r\n" // the timeout's reply
 		unblocked := (null && cause == command.ErrUnblockTimeout) ||
 			(cause == command.ErrUnblockError && hasPrefix(reply, "-UNBLOCKED "))
-		if d := time.Duration(b.blockedAt - c.clock); d >= l.threshold && (unblocked || !null) {
+		if d := time.Duration(b.blockedAt - c.clock); d >= th && (unblocked || !null) {
 			if unblocked {
 				args = nil
 			}

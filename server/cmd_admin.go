@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kevydb/kevy"
@@ -52,11 +53,14 @@ type slowEntry struct {
 
 // slowlog is a bounded ring of the slowest commands (Redis SLOWLOG).
 type slowlog struct {
-	threshold time.Duration // negative: disabled
-	mu        sync.Mutex
-	nextID    int64
-	entries   []slowEntry // newest last
-	maxLen    int
+	// thresholdUs is slowlog-log-slower-than in microseconds, as CONFIG
+	// shows it, and thresholdNs the same in nanoseconds (saturated),
+	// which commands compare their time with; negative: disabled.
+	thresholdUs, thresholdNs atomic.Int64
+	mu                       sync.Mutex
+	nextID                   int64
+	entries                  []slowEntry // newest last
+	maxLen                   int64
 }
 
 // add records a command that took d.
@@ -68,7 +72,7 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 		e.argcMore = len(args) - n
 	}
 	e.args = make([][]byte, n)
-	secret := secretArgs(args)
+	secret := secretArgs(c.srv.settings, args)
 	for i := range n {
 		a := args[i]
 		if secret(i) {
@@ -87,9 +91,13 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 	l.mu.Lock()
 	e.id = l.nextID
 	l.nextID++
-	if len(l.entries) > 0 && len(l.entries) >= l.maxLen {
-		copy(l.entries, l.entries[1:])
-		l.entries = l.entries[:len(l.entries)-1]
+	// Keep the newest maxLen entries, this one included; a lower
+	// slowlog-max-len takes effect here, as in Redis.
+	if drop := int64(len(l.entries)) + 1 - l.maxLen; drop > 0 {
+		drop = min(drop, int64(len(l.entries)))
+		n := copy(l.entries, l.entries[drop:])
+		clear(l.entries[n:])
+		l.entries = l.entries[:n]
 	}
 	if l.maxLen > 0 {
 		l.entries = append(l.entries, e)

@@ -38,6 +38,7 @@ type conn struct {
 	// closes.
 	eng      *command.Engine
 	esess    *command.Session
+	deadline bool // an idle timeout's read deadline is set
 	dbClosed *atomic.Bool
 	id       int64
 	idle     idleRead // reads that give the buffers back while waiting (idle.go)
@@ -147,6 +148,13 @@ func (c *conn) bindSession(s *kevy.Session) {
 	c.sess = s
 	s.SetQueuedHook(c)
 	c.eng, c.esess, c.dbClosed = command.PublicSession(s)
+	c.esess.Settings = c.srv.settings
+}
+
+// clearDeadline removes the idle timeout's read deadline.
+func (c *conn) clearDeadline() {
+	c.nc.SetReadDeadline(time.Time{})
+	c.deadline = false
 }
 
 // connFD returns the file descriptor of a socket connection, or -1.
@@ -208,12 +216,15 @@ func (c *conn) Read(p []byte) (int, error) {
 	if c.monitoring() {
 		return c.monitorRead(p) // writes the monitor's lines while it waits
 	}
-	if d := c.srv.cfg.IdleTimeout; d > 0 {
+	if d := time.Duration(c.srv.idleTimeout.Load()); d > 0 {
 		if ps := c.ps.Load(); ps != nil && ps.subscribed() {
-			c.nc.SetReadDeadline(time.Time{}) // as in Redis, subscribers never time out
+			c.clearDeadline() // as in Redis, subscribers never time out
 		} else {
 			c.nc.SetReadDeadline(time.Now().Add(d))
+			c.deadline = true
 		}
+	} else if c.deadline {
+		c.clearDeadline() // CONFIG SET timeout 0 since the last read
 	}
 	// Checked after setting the deadline: Shutdown sets the flag before
 	// moving the deadline to the past, so one of the two is seen.
@@ -321,7 +332,7 @@ func (c *conn) exec(args [][]byte) bool {
 	// of the next one (a read of more input takes a new reading).
 	t0 := c.clock
 	c.clock = monoNow()
-	if d := time.Duration(c.clock - t0); d >= c.srv.slow.threshold && c.srv.slow.threshold >= 0 {
+	if d, th := time.Duration(c.clock-t0), c.srv.slow.threshold(); th >= 0 && d >= th {
 		c.recordSlow(args, d, start)
 	}
 	if ps := c.ps.Load(); ps != nil && (c.cur == nil || c.cur.Flags&command.FlagBlocking == 0) {

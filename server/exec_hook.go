@@ -41,7 +41,7 @@ func (c *conn) BeforeQueued(args [][]byte, w kevy.ReplyWriter) bool {
 	if c.mon != nil {
 		c.mon.execStep(false)
 	}
-	if c.srv.slow.threshold >= 0 {
+	if c.srv.slow.threshold() >= 0 {
 		c.queuedStart = monoNow()
 	}
 	return true
@@ -51,10 +51,11 @@ func (c *conn) BeforeQueued(args [][]byte, w kevy.ReplyWriter) bool {
 // just ran in the slow log if it was slow.
 func (c *conn) AfterQueued(args [][]byte) {
 	l := &c.srv.slow
-	if l.threshold < 0 {
+	th := l.threshold()
+	if th < 0 {
 		return
 	}
-	if d := time.Duration(monoNow() - c.queuedStart); d >= l.threshold {
+	if d := time.Duration(monoNow() - c.queuedStart); d >= th {
 		l.add(c, args, d)
 	}
 }

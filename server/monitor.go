@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -486,7 +487,7 @@ func (c *conn) monitorLine(now time.Time, db int, args [][]byte) []byte {
 		b = append(b, c.addr...)
 	}
 	b = append(b, ']')
-	secret := secretArgs(args)
+	secret := secretArgs(c.srv.settings, args)
 	for i, a := range args {
 		if secret(i) {
 			a = redacted
@@ -501,14 +502,28 @@ func (c *conn) monitorLine(now time.Time, db int, args [][]byte) []byte {
 // "(redacted)", as Redis redacts them while running the command: every
 // argument of AUTH (with its arity right), and the username and password
 // of HELLO's AUTH option (once the protocol version was accepted, and
-// until an option fails), and everything after ACL SETUSER, the username
-// included (an admin command, which only the slow log shows).
-func secretArgs(args [][]byte) func(i int) bool {
+// until an option fails), everything after ACL SETUSER, the username
+// included, and the values CONFIG SET gives sensitive settings
+// (requirepass), whatever else the command does wrong (admin commands,
+// which only the slow log shows). t holds the server's settings.
+func secretArgs(t *command.SettingTable, args [][]byte) func(i int) bool {
 	if len(args) == 0 {
 		return never // the slow log's entry of a command ended by CLIENT UNBLOCK
 	}
 	name := args[0]
 	switch {
+	case command.EqualFold(name, "config") && len(args) >= 4 && len(args)%2 == 0 && command.EqualFold(args[1], "set"):
+		return func(i int) bool {
+			if i < 3 || i%2 == 0 {
+				return false
+			}
+			n := string(args[i-1])
+			s := t.Lookup(strings.ToLower(n))
+			if s == nil {
+				s = command.LookupSetting(n)
+			}
+			return s != nil && s.Sensitive
+		}
 	case command.EqualFold(name, "acl") && len(args) >= 3 && command.EqualFold(args[1], "setuser"):
 		return func(i int) bool { return i > 1 }
 	case command.EqualFold(name, "auth"):

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kevydb/kevy"
+	"github.com/kevydb/kevy/internal/command"
 	"github.com/kevydb/kevy/internal/resp"
 )
 
@@ -92,6 +93,12 @@ type Config struct {
 	// neither commands nor memory wait for it. 0 or less means
 	// DefaultMonitorBufferLimit (32 MB).
 	MonitorBufferLimit int64
+	// Settings are CONFIG parameters the program adds to the server's
+	// (see Setting). MaxClients, IdleTimeout, RequirePass,
+	// DisableProtectedMode, SlowlogLogSlowerThan and SlowlogMaxLen are
+	// the initial values of the server's own parameters, which CONFIG
+	// SET changes (maxclients, timeout, requirepass...).
+	Settings []Setting
 }
 
 // Server serves a kevy.DB over RESP. Its methods are safe for concurrent
@@ -111,6 +118,15 @@ type Server struct {
 	denyLog logLimiter // connections refused by protected mode
 	slow    slowlog
 	mon     monitors // MONITOR clients (monitor.go)
+
+	// The settings CONFIG SET changes while connections read them
+	// (config.go): maxclients, timeout (nanoseconds), protected-mode
+	// (off) and requirepass (as last set).
+	maxClients   atomic.Int64
+	idleTimeout  atomic.Int64
+	protectedOff atomic.Bool
+	requirePass  atomic.Pointer[string]
+	settings     *command.SettingTable
 
 	mu        sync.Mutex
 	listeners []*trackedListener
@@ -170,7 +186,17 @@ func New(db *kevy.DB, cfg *Config) *Server {
 		idle:  make(chan struct{}),
 	}
 	s.pause.init()
-	s.slow.threshold, s.slow.maxLen = c.SlowlogLogSlowerThan, c.SlowlogMaxLen
+	s.maxClients.Store(int64(c.MaxClients))
+	s.idleTimeout.Store(int64(c.IdleTimeout))
+	s.protectedOff.Store(c.DisableProtectedMode)
+	s.requirePass.Store(&c.RequirePass)
+	if c.SlowlogLogSlowerThan < 0 {
+		s.slow.setThreshold(-1)
+	} else {
+		s.slow.setThreshold(c.SlowlogLogSlowerThan.Microseconds())
+	}
+	s.slow.maxLen = int64(c.SlowlogMaxLen)
+	s.settings = s.settingTable(c.Settings)
 	db.SetServerStats(s.stats)
 	return s
 }
@@ -312,7 +338,7 @@ func (s *Server) addConn(nc net.Conn) (*conn, error) {
 	if s.shutdown.Load() {
 		return nil, ErrServerClosed
 	}
-	if len(s.conns) >= s.cfg.MaxClients {
+	if int64(len(s.conns)) >= s.maxClients.Load() {
 		s.rejected++
 		return nil, ErrMaxClients
 	}
@@ -329,7 +355,7 @@ func (s *Server) stats() kevy.ServerStats {
 	defer s.mu.Unlock()
 	st := kevy.ServerStats{
 		ConnectedClients:         len(s.conns),
-		MaxClients:               s.cfg.MaxClients,
+		MaxClients:               int(s.maxClients.Load()),
 		TotalConnectionsReceived: s.accepted,
 		RejectedConnections:      s.rejected,
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,59 +166,87 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	return d.Sync()
 }
 
-// serveDirectives are the serve flags CONFIG REWRITE writes as
-// directives, in the order it appends them (maxmemory and
-// maxmemory-policy are the database's parameters, written from their
-// current values).
+// serveDirectives are the serve flags that are directives of the
+// configuration file. CONFIG REWRITE writes each from the current value
+// of the CONFIG parameter of that name (the server and the database have
+// one for each but appendonly), or else from the flag.
 var serveDirectives = []string{"bind", "port", "unixsocket", "timeout", "maxclients",
 	"protected-mode", "requirepass", "dir", "appendonly", "appendfsync",
-	"tls-cert-file", "tls-key-file"}
+	"maxmemory", "maxmemory-policy", "tls-cert-file", "tls-key-file"}
+
+// quotedDirectives are written in double quotes, as Redis writes strings.
+var quotedDirectives = []string{"dir", "unixsocket", "requirepass", "tls-cert-file", "tls-key-file"}
+
+// serveValue returns the flag value v of the serve directive name in the
+// form CONFIG GET shows it.
+func serveValue(name, v string) string {
+	switch name {
+	case "bind":
+		return strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }), " ")
+	case "timeout":
+		d, _ := time.ParseDuration(v)
+		return strconv.FormatInt(int64(d/time.Second), 10)
+	case "appendonly":
+		if v == "true" {
+			return "yes"
+		}
+		return "no"
+	case "protected-mode", "appendfsync", "maxmemory-policy":
+		return strings.ToLower(v)
+	case "maxmemory":
+		if n, err := parseMemory(v); err == nil {
+			return strconv.FormatInt(n, 10)
+		}
+	case "dir":
+		if v != "" {
+			if a, err := filepath.Abs(v); err == nil {
+				return a
+			}
+		}
+	}
+	return v
+}
 
 // serveConfDirectives returns the serve directives with the values fset
-// holds (flags, and the file's values for those not given).
-func serveConfDirectives(fset *flag.FlagSet) []confDirective {
-	var ds []confDirective
+// holds (flags, and the file's values for those not given), and their
+// defaults in the form CONFIG GET shows them.
+func serveConfDirectives(fset *flag.FlagSet) (ds []confDirective, defaults map[string]string) {
+	defaults = map[string]string{}
 	for _, name := range serveDirectives {
 		f := fset.Lookup(name)
 		if f == nil {
 			continue
 		}
-		v := f.Value.String()
-		var val string
-		switch name {
-		case "bind":
-			val = strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }), " ")
-		case "timeout":
-			d, _ := time.ParseDuration(v)
-			val = strconv.FormatInt(int64(d/time.Second), 10)
-		case "appendonly":
-			val = "no"
-			if v == "true" {
-				val = "yes"
-			}
-		case "protected-mode", "appendfsync":
-			val = strings.ToLower(v)
-		case "dir", "unixsocket", "requirepass", "tls-cert-file", "tls-key-file":
-			val = string(command.AppendRepr(nil, []byte(v))) // quoted as Redis writes strings
-		default:
-			val = v
+		val := serveValue(name, f.Value.String())
+		defaults[name] = serveValue(name, f.DefValue)
+		line := val
+		if slices.Contains(quotedDirectives, name) {
+			line = string(command.AppendRepr(nil, []byte(val)))
 		}
-		ds = append(ds, confDirective{name: name, line: name + " " + val, isDef: v == f.DefValue})
+		ds = append(ds, confDirective{name: name, line: name + " " + line, isDef: val == defaults[name]})
 	}
-	return ds
+	return ds, defaults
 }
 
 // configRewriter returns the CONFIG REWRITE implementation for a server
 // started with the configuration file at path: serve holds the serve
-// directives, defaults the database parameters' default values (keyed by
-// name). Rewrites are serialised.
+// directives as the flags set them, which the CONFIG parameters of the
+// same name replace; defaults the parameters' default values (keyed by
+// name), which are not appended to the file. Rewrites are serialised.
 func configRewriter(path string, serve []confDirective, defaults map[string]string, logger *slog.Logger) func([]kevy.ConfigParam) error {
 	var mu sync.Mutex
 	return func(params []kevy.ConfigParam) error {
-		ds := append([]confDirective(nil), serve...)
+		var ds []confDirective
+		has := map[string]bool{}
 		for _, p := range params {
 			def, known := defaults[p.Name]
 			ds = append(ds, confDirective{name: p.Name, aliases: p.Aliases, line: p.Line, isDef: known && p.Value == def})
+			has[p.Name] = true
+		}
+		for _, d := range serve {
+			if !has[d.name] {
+				ds = append(ds, d)
+			}
 		}
 		mu.Lock()
 		err := rewriteConfigFile(path, ds)

@@ -110,8 +110,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 		return err
 	}
 	defer db.Close()
+	shutdownReq := make(chan struct{})
+	var shutdownOnce sync.Once
+	srv := server.New(db, &server.Config{MaxClients: *maxClients, IdleTimeout: *timeout, Logger: logger,
+		RequirePass: *requirePass, DisableProtectedMode: !protected,
+		OnShutdown: func() { shutdownOnce.Do(func() { close(shutdownReq) }) },
+		Settings:   listenSettings(*bind, *port, *unixSocket, *tlsCert, *tlsKey)})
+	defer srv.Close()
 	if *configFile != "" {
-		if err := setupConfigFile(db, fset, *configFile, params, logger); err != nil {
+		if err := setupConfigFile(db, srv, fset, *configFile, params, logger); err != nil {
 			return err
 		}
 	}
@@ -126,11 +133,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 			ls[i] = tls.NewListener(l, tlsConfig)
 		}
 	}
-	shutdownReq := make(chan struct{})
-	var shutdownOnce sync.Once
-	srv := server.New(db, &server.Config{MaxClients: *maxClients, IdleTimeout: *timeout, Logger: logger,
-		RequirePass: *requirePass, DisableProtectedMode: !protected,
-		OnShutdown: func() { shutdownOnce.Do(func() { close(shutdownReq) }) }})
 	served := make(chan error, len(ls))
 	for _, l := range ls {
 		go func() { served <- srv.Serve(l) }()
@@ -232,31 +234,46 @@ func listen(bind string, port int, unixSocket string) ([]net.Listener, error) {
 }
 
 // setupConfigFile applies the CONFIG parameters read from the
-// configuration file at path and installs the CONFIG REWRITE
-// implementation that rewrites it (rewrite.go). The parameters' defaults
-// (what a rewrite does not append) are their values before the file's
-// are applied, maxmemory and maxmemory-policy excepted, whose flags set
-// them at Open.
-func setupConfigFile(db *kevy.DB, fset *flag.FlagSet, path string, params []paramDirective, logger *slog.Logger) error {
-	initial, err := db.ConfigParams()
+// configuration file at path (those that are not serve flags) and
+// installs the CONFIG REWRITE implementation that rewrites it
+// (rewrite.go). The parameters' defaults (what a rewrite does not
+// append) are their values before the file's are applied, or for the
+// serve flags their flags' defaults.
+func setupConfigFile(db *kevy.DB, srv *server.Server, fset *flag.FlagSet, path string, params []paramDirective, logger *slog.Logger) error {
+	initial, err := srv.ConfigParams()
 	if err != nil {
 		return err
 	}
-	defaults := make(map[string]string, len(initial))
+	serve, defaults := serveConfDirectives(fset)
 	for _, p := range initial {
-		defaults[p.Name] = p.Value
+		if _, ok := defaults[p.Name]; !ok {
+			defaults[p.Name] = p.Value
+		}
 	}
-	defaults["maxmemory"] = "0"
-	defaults["maxmemory-policy"] = kevy.NoEviction.String()
 	err = applyParamDirectives(path, params, func(name, value string) error {
-		_, err := db.Do(context.Background(), "CONFIG", "SET", name, value)
-		return err
+		return srv.ConfigSet(name, value)
 	})
 	if err != nil {
 		return err
 	}
-	db.SetConfigRewriter(configRewriter(path, serveConfDirectives(fset), defaults, logger))
+	db.SetConfigRewriter(configRewriter(path, serve, defaults, logger))
 	return nil
+}
+
+// listenSettings are the CONFIG parameters of what serve listens on,
+// which it sets at start: bind, port, unixsocket and the TLS files.
+// They are read-only (CONFIG SET replies "can't set immutable config").
+func listenSettings(bind string, port int, unixSocket, tlsCert, tlsKey string) []server.Setting {
+	fixed := func(name, v string, quoted bool) server.Setting {
+		return server.Setting{Name: name, Get: func() string { return v }, Quoted: quoted}
+	}
+	return []server.Setting{
+		fixed("bind", serveValue("bind", bind), false),
+		fixed("port", strconv.Itoa(port), false),
+		fixed("unixsocket", unixSocket, true),
+		fixed("tls-cert-file", tlsCert, true),
+		fixed("tls-key-file", tlsKey, true),
+	}
 }
 
 // totalKeys counts the keys of every logical database, for the banner.

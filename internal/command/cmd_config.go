@@ -59,6 +59,13 @@ type Setting struct {
 	// Rewrite says how CONFIG REWRITE writes the value in a
 	// configuration file.
 	Rewrite RewriteKind
+	// Sensitive marks a secret (requirepass): the slow log shows the
+	// value CONFIG SET gives it as "(redacted)", as Redis does.
+	Sensitive bool
+	// Protected refuses CONFIG SET with Redis 7.0's "can't set protected
+	// config" (dir: a client must not point the server's files
+	// elsewhere).
+	Protected bool
 }
 
 // RewriteKind says how CONFIG REWRITE writes a setting's value, as
@@ -81,10 +88,61 @@ const (
 	RewriteNever
 )
 
-var settings struct {
-	sync.RWMutex
+// SettingTable is a set of settings looked up by name or alias. The
+// settings of kevy's own code are in one table (RegisterSetting); an
+// engine has a table of its own for the settings of the database it runs
+// (Engine.AddSettings), and a session may point to the table of the
+// server it belongs to (Session.Settings). CONFIG sees the union.
+type SettingTable struct {
 	byName map[string]*Setting // names and aliases
 	names  []string            // every name and alias, sorted
+}
+
+// NewSettingTable returns a table holding list.
+func NewSettingTable(list ...*Setting) *SettingTable {
+	t := &SettingTable{}
+	t.add(list...)
+	return t
+}
+
+// add adds list to t, replacing any setting registered under the same
+// name.
+func (t *SettingTable) add(list ...*Setting) {
+	if t.byName == nil {
+		t.byName = map[string]*Setting{}
+	}
+	for _, s := range list {
+		for _, n := range append([]string{s.Name}, s.Aliases...) {
+			if _, dup := t.byName[n]; !dup {
+				t.names = append(t.names, n)
+			}
+			t.byName[n] = s
+		}
+	}
+	slices.Sort(t.names)
+}
+
+// clone returns a copy of t that add can change without changing t.
+func (t *SettingTable) clone() *SettingTable {
+	c := &SettingTable{byName: make(map[string]*Setting, len(t.byName)), names: slices.Clone(t.names)}
+	for n, s := range t.byName {
+		c.byName[n] = s
+	}
+	return c
+}
+
+// Lookup returns the setting named name (lower case), or nil. A nil
+// table has no settings.
+func (t *SettingTable) Lookup(name string) *Setting {
+	if t == nil {
+		return nil
+	}
+	return t.byName[name]
+}
+
+var settings struct {
+	sync.RWMutex
+	SettingTable
 }
 
 // RegisterSetting adds settings to CONFIG's table, replacing any setting
@@ -93,26 +151,55 @@ var settings struct {
 func RegisterSetting(list ...*Setting) {
 	settings.Lock()
 	defer settings.Unlock()
-	if settings.byName == nil {
-		settings.byName = map[string]*Setting{}
-	}
-	for _, s := range list {
-		for _, n := range append([]string{s.Name}, s.Aliases...) {
-			if _, dup := settings.byName[n]; !dup {
-				settings.names = append(settings.names, n)
-			}
-			settings.byName[n] = s
-		}
-	}
-	slices.Sort(settings.names)
+	settings.add(list...)
 }
 
-// LookupSetting returns the setting named name (or one of its aliases),
-// case-insensitively, or nil.
+// LookupSetting returns the setting of kevy's own table (RegisterSetting)
+// named name (or one of its aliases), case-insensitively, or nil.
 func LookupSetting(name string) *Setting {
 	settings.RLock()
 	defer settings.RUnlock()
 	return settings.byName[strings.ToLower(name)]
+}
+
+// AddSettings adds settings to the engine's own table: the parameters of
+// the database it runs (its directory, its fsync policy), which CONFIG
+// shows next to kevy's own. A setting replaces one of the same name.
+func (e *Engine) AddSettings(list ...*Setting) {
+	e.settingsMu.Lock()
+	defer e.settingsMu.Unlock()
+	t := &SettingTable{}
+	if old := e.settings.Load(); old != nil {
+		t = old.clone()
+	}
+	t.add(list...)
+	e.settings.Store(t)
+}
+
+// settingView returns the settings CONFIG sees from session s: those of
+// s's server (if any), of the engine and kevy's own, in that order of
+// precedence for a name found in several.
+func (e *Engine) settingView(s *Session) *SettingTable {
+	settings.RLock()
+	v := settings.clone()
+	settings.RUnlock()
+	var local *SettingTable
+	if s != nil {
+		local = s.Settings
+	}
+	for _, t := range []*SettingTable{e.settings.Load(), local} {
+		if t == nil {
+			continue
+		}
+		for _, n := range t.names {
+			if _, dup := v.byName[n]; !dup {
+				v.names = append(v.names, n)
+			}
+			v.byName[n] = t.byName[n]
+		}
+	}
+	slices.Sort(v.names)
+	return v
 }
 
 // resetStatHooks are called by CONFIG RESETSTAT.
@@ -202,25 +289,24 @@ type configPair struct {
 func configGet(c *Ctx, patterns [][]byte) {
 	var out []configPair
 	seen := map[string]bool{}
-	settings.RLock()
+	view := c.E.settingView(c.S)
 	for _, p := range patterns {
 		pat := string(p)
 		if !strings.ContainsAny(pat, "[*?") {
 			lower := strings.ToLower(pat)
-			if s := settings.byName[lower]; s != nil && !seen[lower] {
+			if s := view.byName[lower]; s != nil && !seen[lower] {
 				seen[lower] = true
 				out = append(out, configPair{pat, s})
 			}
 			continue
 		}
-		for _, n := range settings.names {
+		for _, n := range view.names {
 			if !seen[n] && glob.Match(pat, n, true) {
 				seen[n] = true
-				out = append(out, configPair{n, settings.byName[n]})
+				out = append(out, configPair{n, view.byName[n]})
 			}
 		}
 	}
-	settings.RUnlock()
 	c.E.KS.LockAll()
 	vals := make([]string, len(out))
 	for i, p := range out {
@@ -245,9 +331,10 @@ func configSet(c *Ctx, args [][]byte) {
 	n := len(args) / 2
 	list := make([]*Setting, n)
 	unknown, dup := "", ""
+	view := c.E.settingView(c.S)
 	for i := range n {
 		name := string(args[2*i])
-		s := LookupSetting(name)
+		s := view.byName[strings.ToLower(name)]
 		if s != nil {
 			// Redis 7.0 tells duplicates by name: a setting and its alias
 			// may both be set, the last one winning.
@@ -267,6 +354,9 @@ func configSet(c *Ctx, args [][]byte) {
 			continue
 		case s.Set == nil:
 			c.W.Error(configSetErr(name, "can't set immutable config"))
+			return
+		case s.Protected:
+			c.W.Error(configSetErr(name, "can't set protected config"))
 			return
 		}
 		list[i] = s
@@ -333,17 +423,18 @@ func (e *Engine) SetConfigRewriter(f func(params []ConfigParam) error) {
 	e.rewrite.Store(&f)
 }
 
-// ConfigParams returns every setting (one entry per setting, aliases
-// listed with it), sorted by name, with its current value.
-func (e *Engine) ConfigParams() []ConfigParam {
-	settings.RLock()
+// ConfigParams returns every setting CONFIG sees from session s (nil:
+// kevy's and the engine's; a session of a server adds the server's), one
+// entry per setting, aliases listed with it, sorted by name, with its
+// current value.
+func (e *Engine) ConfigParams(s *Session) []ConfigParam {
+	view := e.settingView(s)
 	var list []*Setting
-	for _, n := range settings.names {
-		if s := settings.byName[n]; s.Name == n && s.Rewrite != RewriteNever {
+	for _, n := range view.names {
+		if s := view.byName[n]; s.Name == n && s.Rewrite != RewriteNever {
 			list = append(list, s)
 		}
 	}
-	settings.RUnlock()
 	out := make([]ConfigParam, len(list))
 	e.KS.LockAll()
 	for i, s := range list {
@@ -363,7 +454,7 @@ func configRewrite(c *Ctx) {
 		c.W.Error("ERR The server is running without a config file")
 		return
 	}
-	if err := (*f)(c.E.ConfigParams()); err != nil {
+	if err := (*f)(c.E.ConfigParams(c.S)); err != nil {
 		c.W.Error("ERR Rewriting config file: " + sanitize(err.Error()))
 		return
 	}

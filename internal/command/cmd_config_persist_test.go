@@ -51,7 +51,7 @@ func TestConfigPersistSettings(t *testing.T) {
 		})
 	}
 	// CONFIG REWRITE leaves them to the program.
-	for _, p := range newPubSubEngine(false).ConfigParams() {
+	for _, p := range newPubSubEngine(false).ConfigParams(nil) {
 		if p.Name == "save" || p.Name == "appendonly" {
 			t.Errorf("ConfigParams lists %s", p.Name)
 		}

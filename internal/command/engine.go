@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -46,6 +47,10 @@ type Engine struct {
 	mem memState
 	// rewrite implements CONFIG REWRITE; see SetConfigRewriter.
 	rewrite atomic.Pointer[func([]ConfigParam) error]
+	// settings are the engine's own CONFIG parameters (AddSettings),
+	// replaced as a whole under settingsMu.
+	settings   atomic.Pointer[SettingTable]
+	settingsMu sync.Mutex
 }
 
 // NewEngine returns an engine over ks.
@@ -103,6 +108,10 @@ type Session struct {
 	// Hook, when set, observes the queued commands EXEC runs (see
 	// QueuedHook).
 	Hook QueuedHook
+	// Settings, when set, are the CONFIG parameters of the server the
+	// session belongs to (maxclients, requirepass...), which its CONFIG
+	// GET, SET and REWRITE see next to the engine's.
+	Settings *SettingTable
 }
 
 // NewSession returns a session on database db.

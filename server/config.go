@@ -1,0 +1,200 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/kevydb/kevy"
+	"github.com/kevydb/kevy/internal/command"
+	"github.com/kevydb/kevy/internal/resp"
+)
+
+// The server's CONFIG parameters. CONFIG GET, SET and REWRITE over a
+// connection see them next to the database's (maxmemory, the encoding
+// thresholds, dir...): requirepass, maxclients, timeout,
+// slowlog-log-slower-than, slowlog-max-len and protected-mode, with
+// Redis 7.0's ranges and error texts, and the program's own
+// (Config.Settings). A new value applies at once to every connection:
+// the fields the connections read are atomic.
+
+// Setting is a CONFIG parameter a program adds to its server's
+// (Config.Settings), for what the program owns rather than the server:
+// kevy serve adds port, bind, unixsocket and the TLS files. CONFIG GET
+// shows Get's value; CONFIG SET calls Set, whose error text is replied
+// after Redis's "ERR CONFIG SET failed (possibly related to argument
+// 'name') - "; CONFIG REWRITE writes the value as the directive's
+// argument.
+type Setting struct {
+	// Name is the parameter's name, in lower case.
+	Name string
+	// Get returns the current value.
+	Get func() string
+	// Set applies a new value or returns why it cannot. nil makes the
+	// parameter read-only: CONFIG SET replies Redis's "can't set
+	// immutable config". Set runs while CONFIG SET holds every shard of
+	// the database, so it must not run commands.
+	Set func(value string) error
+	// Quoted makes CONFIG REWRITE write the value in double quotes, as
+	// Redis writes file names and other strings.
+	Quoted bool
+}
+
+// settingTable returns the server's parameters, the program's (cfg)
+// last, replacing any of the server's with the same name.
+func (s *Server) settingTable(extra []Setting) *command.SettingTable {
+	list := []*command.Setting{
+		{Name: "requirepass", Rewrite: command.RewriteQuoted, Sensitive: true,
+			Get: func(*command.Engine) string { return *s.requirePass.Load() },
+			Set: func(_ *command.Engine, v string) string {
+				s.setRequirePass(v)
+				return ""
+			}},
+		command.IntSetting("maxclients", nil, 1, math.MaxUint32,
+			func(*command.Engine) int64 { return s.maxClients.Load() },
+			func(_ *command.Engine, v int64) { s.maxClients.Store(v) }),
+		command.IntSetting("timeout", nil, 0, math.MaxInt32,
+			func(*command.Engine) int64 { return int64(s.idleTimeout.Load() / int64(time.Second)) },
+			func(_ *command.Engine, v int64) { s.idleTimeout.Store(v * int64(time.Second)) }),
+		command.IntSetting("slowlog-log-slower-than", nil, -1, math.MaxInt64,
+			func(*command.Engine) int64 { return s.slow.thresholdMicros() },
+			func(_ *command.Engine, v int64) { s.slow.setThreshold(v) }),
+		command.IntSetting("slowlog-max-len", nil, 0, math.MaxInt64,
+			func(*command.Engine) int64 { return s.slow.maxLength() },
+			func(_ *command.Engine, v int64) { s.slow.setMaxLen(v) }),
+		{Name: "protected-mode",
+			Get: func(*command.Engine) string { return yesNo(!s.protectedOff.Load()) },
+			Set: func(_ *command.Engine, v string) string {
+				switch {
+				case strings.EqualFold(v, "yes"):
+					s.protectedOff.Store(false)
+				case strings.EqualFold(v, "no"):
+					s.protectedOff.Store(true)
+				default:
+					return "argument must be 'yes' or 'no'"
+				}
+				return ""
+			}},
+	}
+	for _, x := range extra {
+		cs := &command.Setting{Name: strings.ToLower(x.Name),
+			Get: func(*command.Engine) string { return x.Get() }}
+		if x.Quoted {
+			cs.Rewrite = command.RewriteQuoted
+		}
+		if set := x.Set; set != nil {
+			cs.Set = func(_ *command.Engine, v string) string {
+				if err := set(v); err != nil {
+					return err.Error()
+				}
+				return ""
+			}
+		}
+		list = append(list, cs)
+	}
+	return command.NewSettingTable(list...)
+}
+
+// ConfigSet applies CONFIG SET name value [name value ...] as a client of
+// the server would, with its parameters and the database's: all the
+// values or none. A refusal is an error holding Redis's error reply
+// ("ERR CONFIG SET failed ..."); an odd number of strings is Redis's
+// syntax error. Programs use it to apply a configuration file's
+// directives before they serve.
+func (s *Server) ConfigSet(nameValues ...string) error {
+	args := make([][]byte, 0, 2+len(nameValues))
+	args = append(args, []byte("CONFIG"), []byte("SET"))
+	for _, v := range nameValues {
+		args = append(args, []byte(v))
+	}
+	if len(nameValues) == 0 {
+		return errors.New(command.WrongArity("config|set"))
+	}
+	sess := s.db.NewSession()
+	defer sess.Close()
+	eng, es, closed := command.PublicSession(sess)
+	if closed.Load() {
+		return kevy.ErrClosed
+	}
+	es.Settings = s.settings
+	w := resp.NewWriter(io.Discard, 0)
+	eng.Exec(es, args, w)
+	if r := w.Bytes(); len(r) > 0 && r[0] == '-' {
+		return errors.New(strings.TrimRight(string(r[1:]), "\r\n"))
+	}
+	return nil
+}
+
+// ConfigParams returns every CONFIG parameter a client of the server
+// sees, the server's and the database's, sorted by name, with its
+// current value (kevy.DB.ConfigParams has the database's alone).
+func (s *Server) ConfigParams() ([]kevy.ConfigParam, error) {
+	sess := s.db.NewSession()
+	defer sess.Close()
+	eng, es, closed := command.PublicSession(sess)
+	if closed.Load() {
+		return nil, kevy.ErrClosed
+	}
+	es.Settings = s.settings
+	return eng.ConfigParams(es), nil
+}
+
+// setRequirePass sets the password of the default user, as Redis's
+// requirepass does: its passwords are replaced by pass, or by nopass
+// when pass is "". Connections already authenticated stay so.
+func (s *Server) setRequirePass(pass string) {
+	t := s.users()
+	ix := aclCommands()
+	t.mu.Lock()
+	p := t.def.perms.Load().clone()
+	p.passwords, p.nopass = nil, pass == ""
+	if pass != "" {
+		p.passwords = []string{hashPassword([]byte(pass))}
+	}
+	p.finish(ix)
+	t.def.perms.Store(p)
+	s.requirePass.Store(&pass)
+	t.mu.Unlock()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// thresholdMicros returns slowlog-log-slower-than, in microseconds
+// (negative: the slow log is off).
+func (l *slowlog) thresholdMicros() int64 { return l.thresholdUs.Load() }
+
+// threshold returns the duration from which a command is logged; a
+// negative one means none is.
+func (l *slowlog) threshold() time.Duration { return time.Duration(l.thresholdNs.Load()) }
+
+// setThreshold sets slowlog-log-slower-than to us microseconds.
+func (l *slowlog) setThreshold(us int64) {
+	ns := int64(math.MaxInt64)
+	if us < math.MaxInt64/1000 {
+		ns = us * 1000
+	}
+	l.thresholdUs.Store(us)
+	l.thresholdNs.Store(ns)
+}
+
+// maxLength returns slowlog-max-len.
+func (l *slowlog) maxLength() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.maxLen
+}
+
+// setMaxLen sets slowlog-max-len. As in Redis, the entries over a lower
+// length are dropped when the next one is logged.
+func (l *slowlog) setMaxLen(n int64) {
+	l.mu.Lock()
+	l.maxLen = n
+	l.mu.Unlock()
+}
