@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/kevydb/kevy"
@@ -71,8 +72,9 @@ const maxBackgroundRead = 64 << 10
 // bgRead is the state of the background read of a blocked connection.
 // The background goroutine owns buf until done is closed.
 type bgRead struct {
-	running bool
-	done    chan struct{}
+	running  bool
+	stopping atomic.Bool // stopBackgroundRead is ending the read
+	done     chan struct{}
 	buf     []byte // read in the background and not yet handed to Read
 	off     int    // what Read already took from buf
 }
@@ -88,7 +90,7 @@ func (c *conn) startBackgroundRead() {
 		defer close(done)
 		var tmp [512]byte
 		for len(c.bg.buf) < maxBackgroundRead {
-			n, err := c.nc.Read(tmp[:])
+			n, err := c.readPastWakeups(tmp[:], &c.bg.stopping)
 			c.bg.buf = append(c.bg.buf, tmp[:n]...)
 			if err != nil {
 				if !isTimeout(err) {
@@ -118,10 +120,31 @@ func (c *conn) stopBackgroundRead() {
 	if !c.bg.running {
 		return
 	}
+	c.bg.stopping.Store(true)
 	c.nc.SetReadDeadline(aLongTimeAgo)
 	<-c.bg.done
 	c.bg.running = false
+	c.bg.stopping.Store(false)
 	c.nc.SetReadDeadline(time.Time{})
+}
+
+// readPastWakeups reads from the socket of a connection whose reads have
+// no deadline (a blocked command's background read, a monitor's): a
+// deadline that passes while stopping is not set was set by
+// Server.wakeReaders, which wakes every read to apply a new idle
+// timeout, and is cleared and the read resumed. Whoever ends the read
+// sets stopping, then a deadline in the past.
+func (c *conn) readPastWakeups(p []byte, stopping *atomic.Bool) (int, error) {
+	for {
+		n, err := c.nc.Read(p)
+		if n > 0 || err == nil || !isTimeout(err) || stopping.Load() {
+			return n, err
+		}
+		c.nc.SetReadDeadline(time.Time{})
+		if stopping.Load() { // set after the check: its deadline may be the one just cleared
+			return 0, err
+		}
+	}
 }
 
 // isTimeout reports whether a read failed because of its deadline.

@@ -45,6 +45,10 @@ type Setting struct {
 // settingTable returns the server's parameters, the program's (cfg)
 // last, replacing any of the server's with the same name.
 func (s *Server) settingTable(extra []Setting) *command.SettingTable {
+	timeout := command.IntSetting("timeout", nil, 0, math.MaxInt32,
+		func(*command.Engine) int64 { return s.idleTimeout.Load() / int64(time.Second) },
+		func(_ *command.Engine, v int64) { s.idleTimeout.Store(v * int64(time.Second)) })
+	timeout.After = func(*command.Engine) { s.wakeReaders() }
 	list := []*command.Setting{
 		{Name: "requirepass", Rewrite: command.RewriteQuoted, Sensitive: true,
 			Get: func(*command.Engine) string { return *s.requirePass.Load() },
@@ -55,9 +59,7 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 		command.IntSetting("maxclients", nil, 1, math.MaxUint32,
 			func(*command.Engine) int64 { return s.maxClients.Load() },
 			func(_ *command.Engine, v int64) { s.maxClients.Store(v) }),
-		command.IntSetting("timeout", nil, 0, math.MaxInt32,
-			func(*command.Engine) int64 { return int64(s.idleTimeout.Load() / int64(time.Second)) },
-			func(_ *command.Engine, v int64) { s.idleTimeout.Store(v * int64(time.Second)) }),
+		timeout,
 		command.IntSetting("slowlog-log-slower-than", nil, -1, math.MaxInt64,
 			func(*command.Engine) int64 { return s.slow.thresholdMicros() },
 			func(_ *command.Engine, v int64) { s.slow.setThreshold(v) }),
@@ -139,6 +141,15 @@ func (s *Server) ConfigParams() ([]kevy.ConfigParam, error) {
 	}
 	es.Settings = s.settings
 	return eng.ConfigParams(es), nil
+}
+
+// wakeReaders applies a new idle timeout to the connections waiting for
+// input: their reads' deadlines are moved to now, and each read then
+// re-arms its deadline from the new timeout and the time of its last
+// input (conn.idleRearm), or goes on waiting (readPastWakeups).
+func (s *Server) wakeReaders() {
+	now := time.Now()
+	s.eachConn(func(c *conn) { c.nc.SetReadDeadline(now) })
 }
 
 // setRequirePass sets the password of the default user, as Redis's

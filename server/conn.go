@@ -151,6 +151,29 @@ func (c *conn) bindSession(s *kevy.Session) {
 	c.esess.Settings = c.srv.settings
 }
 
+// idleRearm is called when a read's deadline passed. It reports whether
+// the connection may go on waiting for input, re-arming the deadline,
+// because the idle timeout did not in fact expire: CONFIG SET timeout
+// changed it since the deadline was set, or woke the read to apply a
+// new one (Server.wakeReaders). It reports false on shutdown.
+func (c *conn) idleRearm() bool {
+	if c.srv.shutdown.Load() {
+		return false
+	}
+	d := time.Duration(c.srv.idleTimeout.Load())
+	if ps := c.ps.Load(); d == 0 || (ps != nil && ps.subscribed()) {
+		c.clearDeadline()
+		return !c.srv.shutdown.Load() // Shutdown sets the flag, then the deadline
+	}
+	left := d - time.Duration(monoNow()-c.lastIO.Load())
+	if left <= 0 {
+		return false
+	}
+	c.nc.SetReadDeadline(time.Now().Add(left))
+	c.deadline = true
+	return !c.srv.shutdown.Load()
+}
+
 // clearDeadline removes the idle timeout's read deadline.
 func (c *conn) clearDeadline() {
 	c.nc.SetReadDeadline(time.Time{})
@@ -233,6 +256,9 @@ func (c *conn) Read(p []byte) (int, error) {
 	}
 	ps := c.releaseOutput() // pub/sub messages may be written meanwhile
 	n, err := c.readInput(p)
+	for n == 0 && err != nil && isTimeout(err) && c.idleRearm() {
+		n, err = c.readInput(p)
+	}
 	acquireOutput(ps)
 	c.w.Acquire()
 	if n > 0 {

@@ -580,11 +580,13 @@ func (c *conn) monitorRead(p []byte) (int, error) {
 		err error
 	}
 	done := make(chan result, 1)
+	var stopping atomic.Bool
 	go func() {
-		n, err := c.nc.Read(p)
+		n, err := c.readPastWakeups(p, &stopping)
 		done <- result{n, err}
 	}()
 	stop := func(err error) (int, error) {
+		stopping.Store(true)
 		c.nc.SetReadDeadline(aLongTimeAgo)
 		<-done
 		return 0, err

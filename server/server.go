@@ -192,8 +192,9 @@ func New(db *kevy.DB, cfg *Config) *Server {
 	s.requirePass.Store(&c.RequirePass)
 	if c.SlowlogLogSlowerThan < 0 {
 		s.slow.setThreshold(-1)
-	} else {
-		s.slow.setThreshold(c.SlowlogLogSlowerThan.Microseconds())
+	} else { // as given, CONFIG GET showing the microseconds
+		s.slow.thresholdUs.Store(c.SlowlogLogSlowerThan.Microseconds())
+		s.slow.thresholdNs.Store(int64(c.SlowlogLogSlowerThan))
 	}
 	s.slow.maxLen = int64(c.SlowlogMaxLen)
 	s.settings = s.settingTable(c.Settings)

@@ -150,7 +150,9 @@ func slowlogBlockRun(t *testing.T, addr, proto string, scenario []slowBlockStep)
 		ids["$"+n] = strings.TrimSpace(id[1:])
 	}
 	s := conns["S"]
-	do(s, "CONFIG", "SET", "slowlog-log-slower-than", "0") // kevy: set by its Config
+	if r := do(s, "CONFIG", "SET", "slowlog-log-slower-than", "0"); r != "+OK\r\n" {
+		t.Fatalf("CONFIG SET slowlog-log-slower-than: %q", r)
+	}
 	if r := do(s, "SLOWLOG", "RESET"); r != "+OK\r\n" {
 		t.Fatalf("SLOWLOG RESET: %q", r)
 	}

@@ -26,6 +26,14 @@ var redactScript = [][]string{
 	{"ACL", "DELUSER", "bob"},
 	{"CLIENT", "GETNAME"},
 	{"RESET"},
+	{"CONFIG", "SET", "requirepass", "s3cret"},
+	{"CONFIG", "SET", "maxclients", "100", "REQUIREPASS", "x", "timeout", "0"},
+	{"CONFIG", "SET", "requirepass", "x", "nosuch", "y"},
+	{"CONFIG", "SET", "nosuch", "y", "requirepass", "x"},
+	{"CONFIG", "SET", "requirepass", "x", "maxclients", "0"},
+	{"CONFIG", "SET", "requirepass", "x", "maxclients"},
+	{"CONFIG", "SET", "requirepass"},
+	{"CONFIG", "SET", "requirepass", ""},
 	{"SET", "k", "v"},
 }
 
@@ -35,7 +43,9 @@ var redactScript = [][]string{
 func slowlogRedactRun(t *testing.T, addr string) (replies, entries []string) {
 	c := dial(t, addr)
 	c.cmd("CONFIG", "SET", "slowlog-log-slower-than", "0")
-	c.value()
+	if v := c.value(); v.Kind == resp.KindError {
+		t.Fatalf("CONFIG SET slowlog-log-slower-than: %s", v.Str)
+	}
 	c.cmd("SLOWLOG", "RESET")
 	c.value()
 	for _, args := range redactScript {
@@ -55,8 +65,9 @@ func slowlogRedactRun(t *testing.T, addr string) (replies, entries []string) {
 }
 
 // TestSlowlogRedactVersusRedis: the slow log hides AUTH's arguments,
-// HELLO's AUTH username and password and everything after ACL SETUSER
-// exactly where redis-server does, and the replies agree.
+// HELLO's AUTH username and password, everything after ACL SETUSER and
+// the values CONFIG SET gives requirepass exactly where redis-server
+// does, and the replies agree.
 func TestSlowlogRedactVersusRedis(t *testing.T) {
 	slowlogVersusRedis(t, slowlogRedactRun)
 }

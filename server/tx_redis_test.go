@@ -255,7 +255,9 @@ func slowlogTxRun(t *testing.T, addr string) (replies, entries []string) {
 		return c
 	}
 	b := get("B")
-	b.DoStrings("CONFIG", "SET", "slowlog-log-slower-than", "0")
+	if r, err := b.DoStrings("CONFIG", "SET", "slowlog-log-slower-than", "0"); err != nil || string(r) != "+OK\r\n" {
+		t.Fatalf("CONFIG SET slowlog-log-slower-than: %q %v", r, err)
+	}
 	if _, err := b.DoStrings("SLOWLOG", "RESET"); err != nil {
 		t.Fatal(err)
 	}
