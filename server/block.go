@@ -75,8 +75,8 @@ type bgRead struct {
 	running  bool
 	stopping atomic.Bool // stopBackgroundRead is ending the read
 	done     chan struct{}
-	buf     []byte // read in the background and not yet handed to Read
-	off     int    // what Read already took from buf
+	buf      []byte // read in the background and not yet handed to Read
+	off      int    // what Read already took from buf
 }
 
 // startBackgroundRead reads from the socket in another goroutine so that
