@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -266,5 +267,93 @@ func TestConfigRewriteVersusRedis(t *testing.T) {
 	}
 	if !strings.Contains(khead, "maxmemory 1gb\n\nhash-max-listpack-entries 100\n") {
 		t.Errorf("kevy's rewrite lacks the in-place updates:\n%s", khead)
+	}
+}
+
+// TestServeConfigServerParams: CONFIG GET shows what serve runs with
+// (port, bind, unixsocket, dir, appendfsync, the TLS files, the server's
+// parameters), a configuration file may set the server's parameters
+// (slowlog-max-len), CONFIG SET refuses what cannot change at runtime
+// with Redis's errors, and CONFIG REWRITE writes the values CONFIG SET
+// gave the serve directives once each, which a restart then has.
+func TestServeConfigServerParams(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kevy.conf")
+	if err := os.WriteFile(path, []byte("slowlog-max-len 7\nmaxclients 50\ntimeout 20\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	sock := filepath.Join(dir, "kevy.sock")
+	data := filepath.Join(dir, "data")
+	args := []string{"--config", path, "--port", strconv.Itoa(port), "--unixsocket", sock, "--dir", data,
+		"--appendfsync", "always", "--timeout", "30s", "--requirepass", "pw"}
+	_, _, stop := startServe(t, args...)
+	c, err := difftest.Dial("kevy", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(want string, args ...string) {
+		t.Helper()
+		r, err := c.DoStrings(args...)
+		if err != nil || string(r) != want {
+			t.Fatalf("%s: %q (%v), want %q", strings.Join(args, " "), r, err, want)
+		}
+	}
+	get := func(name, want string) {
+		t.Helper()
+		do(fmt.Sprintf("*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", len(name), name, len(want), want), "CONFIG", "GET", name)
+	}
+	do("+OK\r\n", "AUTH", "pw")
+	for _, kv := range [][2]string{{"port", strconv.Itoa(port)}, {"bind", "127.0.0.1"}, {"unixsocket", sock},
+		{"dir", data}, {"appendfsync", "always"}, {"timeout", "30"}, {"requirepass", "pw"}, {"maxclients", "50"},
+		{"slowlog-max-len", "7"}, {"tls-cert-file", ""}, {"appendonly", "yes"}} {
+		get(kv[0], kv[1])
+	}
+	do("-ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config\r\n", "CONFIG", "SET", "port", "1")
+	do("-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n", "CONFIG", "SET", "dir", "/tmp")
+	do("-ERR CONFIG SET failed (possibly related to argument 'appendfsync') - kevy can't change the fsync policy at runtime (set it when the database opens)\r\n",
+		"CONFIG", "SET", "appendfsync", "no")
+	do("+OK\r\n", "CONFIG", "SET", "requirepass", "new pw", "timeout", "60", "slowlog-log-slower-than", "5000", "maxclients", "10000")
+	do("+OK\r\n", "CONFIG", "REWRITE")
+	c.Close()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if name, _, ok := strings.Cut(l, " "); ok && l[0] != '#' {
+			seen[name]++
+		}
+	}
+	for name, n := range seen {
+		if n != 1 {
+			t.Errorf("%s written %d times:\n%s", name, n, b)
+		}
+	}
+	for _, line := range []string{"slowlog-max-len 7\n", "timeout 60\n", "requirepass \"new pw\"\n",
+		"slowlog-log-slower-than 5000\n", "appendfsync always\n", "dir \"" + data + "\"\n", "unixsocket \"" + sock + "\"\n"} {
+		if !strings.Contains(string(b), line) {
+			t.Errorf("rewritten file lacks %q:\n%s", line, b)
+		}
+	}
+	if !strings.HasPrefix(string(b), "slowlog-max-len 7\nmaxclients 10000\ntimeout 60\n") {
+		t.Errorf("the file's directives are not rewritten in place (a default value included, as Redis does):\n%s", b)
+	}
+
+	// Restarted with the file alone.
+	_, _, stop = startServe(t, "--config", path, "--port", strconv.Itoa(port))
+	if c, err = difftest.Dial("kevy", "127.0.0.1:"+strconv.Itoa(port)); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	do("+OK\r\n", "AUTH", "new pw")
+	get("timeout", "60")
+	get("slowlog-log-slower-than", "5000")
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }
