@@ -109,6 +109,22 @@
 // Config.DisableProtectedMode) refuses connections from non-loopback
 // addresses with Redis's "-DENIED" error, as Redis does.
 //
+// # Configuration parameters
+//
+// CONFIG GET, SET and REWRITE over a connection see the server's
+// parameters next to the database's (maxmemory, the encoding thresholds,
+// notify-keyspace-events, dir, appendfsync...): requirepass, maxclients,
+// timeout, slowlog-log-slower-than, slowlog-max-len and protected-mode,
+// which start from Config and which CONFIG SET changes for every
+// connection at once, with Redis 7.0's ranges and errors (a lower timeout
+// wakes the idle connections' reads to apply it). A program adds its own
+// parameters with Config.Settings (kevy serve: port, bind, unixsocket,
+// tls-cert-file, tls-key-file), and applies or reads parameters itself
+// with ConfigSet and ConfigParams. CONFIG SET requirepass sets the
+// default user's password, shown "(redacted)" in the slow log. A
+// database served by several servers shows each connection its own
+// server's parameters.
+//
 // # ACL
 //
 // Users and their permissions work as in Redis 7.0: ACL SETUSER (on, off,

@@ -41,3 +41,39 @@ func Example() {
 	// "$5\r\n"
 	// "hello\r\n"
 }
+
+// A program applies configuration directives with ConfigSet, adds its own
+// parameters with Config.Settings, and reads them all with ConfigParams,
+// as CONFIG GET and CONFIG REWRITE see them.
+func ExampleServer_ConfigSet() {
+	db, err := kevy.Open("", nil)
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	srv := server.New(db, &server.Config{Settings: []server.Setting{
+		{Name: "role", Get: func() string { return "cache" }}, // read-only
+	}})
+	defer srv.Close()
+
+	if err := srv.ConfigSet("maxclients", "500", "slowlog-max-len", "32"); err != nil {
+		panic(err)
+	}
+	fmt.Println(srv.ConfigSet("timeout", "-1"))
+	params, err := srv.ConfigParams()
+	if err != nil {
+		panic(err)
+	}
+	for _, p := range params {
+		switch p.Name {
+		case "maxclients", "slowlog-max-len", "timeout", "role":
+			fmt.Println(p.Line)
+		}
+	}
+	// Output:
+	// ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive
+	// maxclients 500
+	// role cache
+	// slowlog-max-len 32
+	// timeout 0
+}
