@@ -3,6 +3,7 @@ package kevy_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/kevydb/kevy"
@@ -45,5 +46,70 @@ func TestSetConfigRewriter(t *testing.T) {
 	db.Close()
 	if _, err := db.ConfigParams(); !errors.Is(err, kevy.ErrClosed) {
 		t.Errorf("ConfigParams after Close: %v", err)
+	}
+}
+
+// TestDatabaseConfigParams: the database's own parameters: dir (absolute,
+// "" in memory, protected), databases (immutable) and appendfsync, which
+// CONFIG SET changes on the open append-only files; writes keep working
+// and survive a reopen under each policy.
+func TestDatabaseConfigParams(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := kevy.Open(dir, &kevy.Options{Databases: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(name string) string {
+		t.Helper()
+		v, err := db.Do(ctx, "CONFIG", "GET", name)
+		if err != nil || len(v.Elems()) != 2 {
+			t.Fatalf("CONFIG GET %s: %v %v", name, v, err)
+		}
+		return v.Elems()[1].String()
+	}
+	if got := get("dir"); got != dir {
+		t.Errorf("dir = %q, want %q", got, dir)
+	}
+	if got := get("databases"); got != "4" {
+		t.Errorf("databases = %q", got)
+	}
+	if got := get("appendfsync"); got != "everysec" {
+		t.Errorf("appendfsync = %q", got)
+	}
+	for _, c := range []struct{ name, value, err string }{
+		{"dir", "/tmp", "kevy: ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config"},
+		{"databases", "16", "kevy: ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"},
+		{"appendfsync", "sometimes", "kevy: ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: everysec, always, no"},
+	} {
+		if _, err := db.Do(ctx, "CONFIG", "SET", c.name, c.value); err == nil || err.Error() != c.err {
+			t.Errorf("CONFIG SET %s %s: %v, want %q", c.name, c.value, err, c.err)
+		}
+	}
+	for _, p := range []string{"always", "no", "everysec", "ALWAYS"} {
+		if _, err := db.Do(ctx, "CONFIG", "SET", "appendfsync", p); err != nil {
+			t.Fatal(err)
+		}
+		if got := get("appendfsync"); !strings.EqualFold(got, p) {
+			t.Errorf("appendfsync = %q after setting %q", got, p)
+		}
+		if _, err := db.Do(ctx, "SET", "k-"+p, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = kevy.Open(dir, &kevy.Options{Databases: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := db.DBSize(); err != nil || n != 4 {
+		t.Fatalf("reopened: %d keys, %v", n, err)
+	}
+	mem := openTest(t, nil)
+	if v, err := mem.Do(ctx, "CONFIG", "GET", "dir"); err != nil || len(v.Elems()) != 2 || v.Elems()[1].String() != "" {
+		t.Errorf("in-memory dir: %v %v", v, err)
 	}
 }

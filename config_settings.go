@@ -10,9 +10,8 @@ import (
 // setupSettings adds the database's own CONFIG parameters to its engine:
 // dir (the data directory, absolute; "" in memory), appendfsync and
 // databases. CONFIG SET dir is refused as Redis 7.0 refuses a protected
-// config; databases is immutable, as in Redis; appendfsync accepts only
-// the policy the database was opened with (see the README's known
-// differences).
+// config; databases is immutable, as in Redis; appendfsync changes the
+// policy of the open append-only files.
 func (c *core) setupSettings(dir string) {
 	abs := dir
 	if dir != "" {
@@ -20,7 +19,7 @@ func (c *core) setupSettings(dir string) {
 			abs = a
 		}
 	}
-	policy := c.opts.AppendFsync
+	c.fsync.Store(uint32(c.opts.AppendFsync))
 	c.eng.AddSettings(
 		&command.Setting{Name: "dir", Rewrite: command.RewriteQuoted, Protected: true,
 			Get: func(*command.Engine) string { return abs },
@@ -28,16 +27,23 @@ func (c *core) setupSettings(dir string) {
 		&command.Setting{Name: "databases", Rewrite: command.RewriteNever,
 			Get: func(*command.Engine) string { return strconv.Itoa(c.opts.Databases) }},
 		&command.Setting{Name: "appendfsync",
-			Get: func(*command.Engine) string { return policy.String() },
+			Get: func(*command.Engine) string { return FsyncPolicy(c.fsync.Load()).String() },
 			Set: func(_ *command.Engine, v string) string {
 				p, err := ParseFsyncPolicy(v)
 				if err != nil {
 					return "argument(s) must be one of the following: everysec, always, no"
 				}
-				if p != policy {
-					return "kevy can't change the fsync policy at runtime (set it when the database opens)"
-				}
+				c.setFsync(p)
 				return ""
 			}},
 	)
+}
+
+// setFsync changes the append-only file's fsync policy: the commands
+// acknowledged from now on are as durable as p promises.
+func (c *core) setFsync(p FsyncPolicy) {
+	c.fsync.Store(uint32(p))
+	if c.persist != nil {
+		c.persist.SetFsync(p.aof())
+	}
 }

@@ -168,6 +168,8 @@ type core struct {
 	once   sync.Once
 	// persist is the data directory's store; nil for an in-memory DB.
 	persist *persist.Store
+	// fsync is the current FsyncPolicy (CONFIG SET appendfsync).
+	fsync atomic.Uint32
 }
 
 // Open opens the database stored in the directory dir (created if

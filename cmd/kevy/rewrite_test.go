@@ -311,8 +311,8 @@ func TestServeConfigServerParams(t *testing.T) {
 	}
 	do("-ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config\r\n", "CONFIG", "SET", "port", "1")
 	do("-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n", "CONFIG", "SET", "dir", "/tmp")
-	do("-ERR CONFIG SET failed (possibly related to argument 'appendfsync') - kevy can't change the fsync policy at runtime (set it when the database opens)\r\n",
-		"CONFIG", "SET", "appendfsync", "no")
+	do("+OK\r\n", "CONFIG", "SET", "appendfsync", "no")
+	do("+OK\r\n", "SET", "k", "v")
 	do("+OK\r\n", "CONFIG", "SET", "requirepass", "new pw", "timeout", "60", "slowlog-log-slower-than", "5000", "maxclients", "10000")
 	do("+OK\r\n", "CONFIG", "REWRITE")
 	c.Close()
@@ -335,7 +335,7 @@ func TestServeConfigServerParams(t *testing.T) {
 		}
 	}
 	for _, line := range []string{"slowlog-max-len 7\n", "timeout 60\n", "requirepass \"new pw\"\n",
-		"slowlog-log-slower-than 5000\n", "appendfsync always\n", "dir \"" + data + "\"\n", "unixsocket \"" + sock + "\"\n"} {
+		"slowlog-log-slower-than 5000\n", "appendfsync no\n", "dir \"" + data + "\"\n", "unixsocket \"" + sock + "\"\n"} {
 		if !strings.Contains(string(b), line) {
 			t.Errorf("rewritten file lacks %q:\n%s", line, b)
 		}
@@ -353,6 +353,8 @@ func TestServeConfigServerParams(t *testing.T) {
 	do("+OK\r\n", "AUTH", "new pw")
 	get("timeout", "60")
 	get("slowlog-log-slower-than", "5000")
+	get("appendfsync", "no")
+	do("$1\r\nv\r\n", "GET", "k")
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}

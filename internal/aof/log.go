@@ -174,7 +174,7 @@ type Stats struct {
 // for concurrent use.
 type Log struct {
 	fs         FS
-	policy     FsyncPolicy
+	policy     atomic.Uint32 // FsyncPolicy; SetPolicy changes it
 	logger     *slog.Logger
 	metrics    func(Event)
 	perm       fs.FileMode
@@ -205,6 +205,7 @@ type Log struct {
 	kicked     bool // the writer was told that the buffer is not empty
 	fullKicked bool // the writer was told that the buffer is over flushAt
 	spaceWait  int  // appenders blocked on MaxBuffer
+	syncing    bool // the everysec syncer goroutine runs
 	sw         *Switcher
 	group      *Group // nil, or the group sharing FsyncAlways rounds
 
@@ -279,7 +280,6 @@ func Open(path string, opts Options) (*Log, error) {
 	}
 	l := &Log{
 		fs:         fsys,
-		policy:     opts.Fsync,
 		logger:     logger,
 		metrics:    opts.Metrics,
 		perm:       perm,
@@ -305,17 +305,38 @@ func Open(path string, opts Options) (*Log, error) {
 	l.maxBuf = max(l.maxBuf, l.flushAt)
 	l.maxFree = max(l.maxBuf/chunkSize+1, keepFree)
 	l.cond.L = &l.mu
+	l.policy.Store(uint32(opts.Fsync))
 	l.size.Store(valid)
 	if l.group != nil {
 		l.group.join(l)
 	}
 	l.wg.Add(1)
 	go l.writer()
-	if l.policy == FsyncEverySec {
+	if opts.Fsync == FsyncEverySec {
+		l.syncing = true
 		l.wg.Add(1)
 		go l.syncer()
 	}
 	return l, nil
+}
+
+// Policy returns the log's fsync policy.
+func (l *Log) Policy() FsyncPolicy { return FsyncPolicy(l.policy.Load()) }
+
+// SetPolicy changes the fsync policy (Redis's CONFIG SET appendfsync),
+// for the records waited for from now on: under FsyncAlways a Wait
+// fsyncs everything appended before its record too; leaving it, waiters
+// already in Wait still get their fsync. The everysec syncer starts, or
+// stops at its next tick.
+func (l *Log) SetPolicy(p FsyncPolicy) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.policy.Store(uint32(p))
+	if p == FsyncEverySec && !l.syncing && !l.closed {
+		l.syncing = true
+		l.wg.Add(1)
+		go l.syncer()
+	}
 }
 
 // Append copies one record (a complete RESP command array) into the log's
@@ -460,7 +481,7 @@ func (l *Log) kickLocked() {
 // made durable (ErrClosed if it was closed). A ticket beyond the last
 // appended record waits for everything appended so far.
 func (l *Log) Wait(t Ticket) error {
-	if l.policy != FsyncAlways {
+	if l.Policy() != FsyncAlways {
 		if l.failed.Load() {
 			l.mu.Lock()
 			err := l.err
@@ -557,7 +578,7 @@ func (l *Log) Stats() Stats {
 	defer l.mu.Unlock()
 	return Stats{
 		Path:     l.path,
-		Policy:   l.policy,
+		Policy:   l.Policy(),
 		Appended: Ticket(l.appended),
 		Written:  Ticket(l.written),
 		Synced:   Ticket(l.synced),
@@ -596,7 +617,8 @@ func (l *Log) writer() {
 			armed = false
 			timer.Stop()
 		}
-		if l.group != nil && l.policy == FsyncAlways {
+		always := l.Policy() == FsyncAlways
+		if l.group != nil && always {
 			// Share the group's rounds rather than fsync alone.
 			l.mu.Lock()
 			t := Ticket(l.appended)
@@ -605,7 +627,7 @@ func (l *Log) writer() {
 			continue
 		}
 		l.ioMu.Lock()
-		_ = l.flushLocked(l.policy == FsyncAlways) // a failure is in l.err
+		_ = l.flushLocked(always) // a failure is in l.err
 		l.ioMu.Unlock()
 	}
 }
@@ -624,6 +646,12 @@ func (l *Log) syncer() {
 		}
 		l.syncMu.Lock()
 		l.mu.Lock()
+		if l.Policy() != FsyncEverySec { // SetPolicy chose another
+			l.syncing = false
+			l.mu.Unlock()
+			l.syncMu.Unlock()
+			return
+		}
 		target := l.written
 		l.mu.Unlock()
 		_ = l.fsyncLocked(target) // a failure is in l.err

@@ -926,3 +926,111 @@ func TestChunkBoundaries(t *testing.T) {
 		t.Fatalf("files differ: %d/%d and %d/%d bytes", len(got1), len(want1), len(got2), len(want2))
 	}
 }
+
+// TestSetPolicy changes the policy of an open log (CONFIG SET
+// appendfsync): no → always fsyncs in Wait; always → everysec starts the
+// syncer, which fsyncs without a Wait; everysec → no stops it.
+func TestSetPolicy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.aof")
+	ffs := newFaultFS()
+	l, err := Open(path, Options{Fsync: FsyncNo, FS: ffs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	appendWait := func() Ticket {
+		t.Helper()
+		tk, err := l.Append(rec("SET", "a", "1"))
+		if err == nil {
+			err = l.Wait(tk)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	tk := appendWait()
+	if st := l.Stats(); st.Synced >= tk || st.Policy != FsyncNo {
+		t.Fatalf("under no: %+v", st)
+	}
+
+	l.SetPolicy(FsyncAlways)
+	tk = appendWait()
+	if st := l.Stats(); st.Synced < tk || st.Policy != FsyncAlways {
+		t.Fatalf("Wait under always returned before the fsync: %+v", st)
+	}
+
+	l.SetPolicy(FsyncEverySec)
+	tk, err = l.Append(rec("SET", "b", "2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); l.Stats().Synced < tk; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not fsynced 5s after switching to everysec: %+v", l.Stats())
+		}
+	}
+
+	l.SetPolicy(FsyncNo)
+	time.Sleep(syncInterval + 100*time.Millisecond) // the syncer's tick sees the change and stops
+	syncs := ffs.count(fopSync)
+	tk = appendWait()
+	time.Sleep(syncInterval + 200*time.Millisecond)
+	if n := ffs.count(fopSync) - syncs; n != 0 || l.Stats().Synced >= tk {
+		t.Fatalf("%d fsyncs after switching to no: %+v", n, l.Stats())
+	}
+}
+
+// TestSetPolicyConcurrent flips the policy while writers append and wait
+// (for the race detector): every record is written, every Wait under
+// always returns after its fsync, and Close succeeds.
+func TestSetPolicyConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.aof")
+	l, err := Open(path, Options{Fsync: FsyncEverySec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shard sync.Mutex
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				shard.Lock()
+				tk, err := l.Append(rec("SET", fmt.Sprint("w", w), fmt.Sprint(i)))
+				shard.Unlock()
+				if err == nil {
+					err = l.Wait(tk)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	policies := []FsyncPolicy{FsyncAlways, FsyncNo, FsyncEverySec, FsyncAlways, FsyncEverySec, FsyncNo}
+	for i := range 60 {
+		l.SetPolicy(policies[i%len(policies)])
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Replay(path, func([][]byte) error { return nil }, ReplayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := l.Stats(); res.Bytes != int64(st.Appended) {
+		t.Fatalf("replayed %d bytes, appended %d", res.Bytes, st.Appended)
+	}
+}

@@ -606,6 +606,16 @@ func (s *Store) wait1(p command.ShardTicket) error {
 	return nil
 }
 
+// SetFsync changes the fsync policy of every shard's log (CONFIG SET
+// appendfsync): see aof.Log.SetPolicy.
+func (s *Store) SetFsync(p aof.FsyncPolicy) {
+	for i := range s.shards {
+		if l := s.shards[i].log; l != nil {
+			l.SetPolicy(p)
+		}
+	}
+}
+
 // Sync writes and fsyncs every shard's log, whatever the policy.
 func (s *Store) Sync() error {
 	var errs []error

@@ -243,3 +243,21 @@ func TestLocked(t *testing.T) {
 	d2 := mustOpen(t, 1, defaultOpts(dir), nil)
 	d2.close()
 }
+
+// TestSetFsync: SetFsync changes the policy of every shard's log.
+func TestSetFsync(t *testing.T) {
+	d := mustOpen(t, 3, defaultOpts(t.TempDir()), nil)
+	defer d.close()
+	d.do("SET", "a", "1")
+	for _, p := range []aof.FsyncPolicy{aof.FsyncAlways, aof.FsyncNo, aof.FsyncEverySec} {
+		d.st.SetFsync(p)
+		for i := range d.st.shards {
+			if got := d.st.shards[i].log.Policy(); got != p {
+				t.Fatalf("shard %d: policy %v after SetFsync(%v)", i, got, p)
+			}
+		}
+		if r := d.do("SET", "b", p.String()); r != "OK" {
+			t.Fatalf("SET under %v: %s", p, r)
+		}
+	}
+}
