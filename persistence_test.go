@@ -231,7 +231,9 @@ func TestCrashChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("only run as the child of a crash test")
 	}
-	fsync, err := kevy.ParseFsyncPolicy(os.Getenv(crashFsyncEnv))
+	// "no>always": open with no, then CONFIG SET appendfsync always.
+	openWith, setTo, switched := strings.Cut(os.Getenv(crashFsyncEnv), ">")
+	fsync, err := kevy.ParseFsyncPolicy(openWith)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,6 +242,15 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		fmt.Println("OPEN-ERROR", err)
 		os.Exit(3)
+	}
+	if switched {
+		if fsync, err = kevy.ParseFsyncPolicy(setTo); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Do(context.Background(), "CONFIG", "SET", "appendfsync", setTo); err != nil {
+			fmt.Println("ERROR config set", err)
+			os.Exit(6)
+		}
 	}
 	out := bufio.NewWriter(os.Stdout)
 	var mu sync.Mutex
@@ -390,7 +401,11 @@ func runCrashCycles(t *testing.T, fsync string, cycles int, check func(cycle int
 
 		db := openDir(t, dir, kevy.Options{Shards: 4, Logger: quiet})
 		var counters, lens [4]int
-		policy, _ := kevy.ParseFsyncPolicy(fsync)
+		_, final, switched := strings.Cut(fsync, ">")
+		if !switched {
+			final = fsync
+		}
+		policy, _ := kevy.ParseFsyncPolicy(final)
 		for g := range 4 {
 			ck, lk := crashKeys(policy, g)
 			c, _ := db.Do(context.Background(), "GET", ck)
@@ -439,6 +454,22 @@ func TestCrashAlways(t *testing.T) {
 		t.Skip()
 	}
 	runCrashCycles(t, "always", crashCycles(t), func(cycle int, acks [4][]ack, _ time.Time, lens [4]int) {
+		for g := range 4 {
+			if n := len(acks[g]); n > 0 && acks[g][n-1].i >= lens[g] {
+				t.Fatalf("cycle %d: write %d of goroutine %d was acknowledged but l%d has %d elements", cycle, acks[g][n-1].i, g, g, lens[g])
+			}
+		}
+	})
+}
+
+// TestCrashSwitchedToAlways: a database opened with FsyncNo and switched
+// to always by CONFIG SET appendfsync keeps every write acknowledged
+// after the switch through a SIGKILL, as one opened with FsyncAlways.
+func TestCrashSwitchedToAlways(t *testing.T) {
+	if os.Getenv(crashDirEnv) != "" {
+		t.Skip()
+	}
+	runCrashCycles(t, "no>always", max(crashCycles(t)/3, 10), func(cycle int, acks [4][]ack, _ time.Time, lens [4]int) {
 		for g := range 4 {
 			if n := len(acks[g]); n > 0 && acks[g][n-1].i >= lens[g] {
 				t.Fatalf("cycle %d: write %d of goroutine %d was acknowledged but l%d has %d elements", cycle, acks[g][n-1].i, g, g, lens[g])
