@@ -37,6 +37,14 @@ type Setting struct {
 	// immutable config". Set runs while CONFIG SET holds every shard of
 	// the database, so it must not run commands.
 	Set func(value string) error
+	// Apply, when set, puts the value in effect once CONFIG SET has Set
+	// every parameter it names, so that parameters that work together
+	// (a certificate and its key, an address and a port) change
+	// together: Set then only checks and stores the value. Apply runs
+	// once per parameter that has it, so it must be idempotent; when it
+	// fails, the parameters get their old values back (Set, then Apply
+	// again) and CONFIG SET fails with its error's text.
+	Apply func() error
 	// Quoted makes CONFIG REWRITE write the value in double quotes, as
 	// Redis writes file names and other strings.
 	Quoted bool
@@ -89,6 +97,14 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 		if set := x.Set; set != nil {
 			cs.Set = func(_ *command.Engine, v string) string {
 				if err := set(v); err != nil {
+					return err.Error()
+				}
+				return ""
+			}
+		}
+		if apply := x.Apply; apply != nil {
+			cs.Apply = func(*command.Engine) string {
+				if err := apply(); err != nil {
 					return err.Error()
 				}
 				return ""

@@ -118,8 +118,9 @@
 // which start from Config and which CONFIG SET changes for every
 // connection at once, with Redis 7.0's ranges and errors (a lower timeout
 // wakes the idle connections' reads to apply it). A program adds its own
-// parameters with Config.Settings (kevy serve: port, bind, unixsocket,
-// tls-cert-file, tls-key-file), and applies or reads parameters itself
+// parameters with Config.Settings (kevy serve: port and bind, which move
+// its listeners, tls-cert-file and tls-key-file, which reload its
+// certificate, and unixsocket), and applies or reads parameters itself
 // with ConfigSet and ConfigParams. CONFIG SET requirepass sets the
 // default user's password, shown "(redacted)" in the slow log. A
 // database served by several servers shows each connection its own

@@ -182,7 +182,7 @@ var quotedDirectives = []string{"dir", "unixsocket", "requirepass", "tls-cert-fi
 func serveValue(name, v string) string {
 	switch name {
 	case "bind":
-		return strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }), " ")
+		return normalizeBind(v)
 	case "timeout":
 		d, _ := time.ParseDuration(v)
 		return strconv.FormatInt(int64(d/time.Second), 10)

@@ -309,7 +309,7 @@ func TestServeConfigServerParams(t *testing.T) {
 		{"slowlog-max-len", "7"}, {"tls-cert-file", ""}, {"appendonly", "yes"}} {
 		get(kv[0], kv[1])
 	}
-	do("-ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config\r\n", "CONFIG", "SET", "port", "1")
+	do("-ERR CONFIG SET failed (possibly related to argument 'unixsocket') - can't set immutable config\r\n", "CONFIG", "SET", "unixsocket", "/tmp/x")
 	do("-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n", "CONFIG", "SET", "dir", "/tmp")
 	do("+OK\r\n", "CONFIG", "SET", "appendfsync", "no")
 	do("+OK\r\n", "SET", "k", "v")

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -32,7 +29,7 @@ const shutdownTimeout = 10 * time.Second
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSignal func()) error {
 	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	bind := fset.String("bind", "127.0.0.1", "`addresses` to listen on, separated by spaces or commas")
+	bind := fset.String("bind", "127.0.0.1", "`addresses` to listen on, separated by spaces or commas (Redis's syntax: * is every IPv4 address, ::* every IPv6 one, a - prefix makes one optional)")
 	port := fset.Int("port", 6379, "TCP `port`; 0 disables TCP (then --unixsocket is required)")
 	dir := fset.String("dir", defaultDir, "data `directory`; \"\" runs in memory only")
 	shards := fset.Int("shards", 0, "`number` of keyspace shards; 0 means the data directory's count, or "+strconv.Itoa(kevy.DefaultShards)+" for a new one (another count re-shards it)")
@@ -87,20 +84,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	if err != nil {
 		return fmt.Errorf("serve: --maxmemory-policy: %w", err)
 	}
-	var tlsConfig *tls.Config
-	switch {
-	case *tlsCert != "" && *tlsKey != "":
-		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
-		if err != nil {
-			return fmt.Errorf("serve: TLS: %w", err)
-		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	case *tlsCert != "":
-		return errors.New("serve: --tls-cert-file needs --tls-key-file")
-	case *tlsKey != "":
-		return errors.New("serve: --tls-key-file needs --tls-cert-file")
-	}
-
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	openDir := *dir
 	db, err := kevy.Open(openDir, &kevy.Options{Shards: *shards, Logger: logger,
@@ -110,12 +93,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 		return err
 	}
 	defer db.Close()
+	ln, err := newListeners(*bind, *port, *unixSocket, *tlsCert, *tlsKey, logger)
+	if err != nil {
+		return err
+	}
 	shutdownReq := make(chan struct{})
 	var shutdownOnce sync.Once
 	srv := server.New(db, &server.Config{MaxClients: *maxClients, IdleTimeout: *timeout, Logger: logger,
 		RequirePass: *requirePass, DisableProtectedMode: !protected,
 		OnShutdown: func() { shutdownOnce.Do(func() { close(shutdownReq) }) },
-		Settings:   listenSettings(*bind, *port, *unixSocket, *tlsCert, *tlsKey)})
+		Settings:   ln.settings()})
 	defer srv.Close()
 	if *configFile != "" {
 		if err := setupConfigFile(db, srv, fset, *configFile, params, logger); err != nil {
@@ -124,24 +111,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	}
 
 	servingProcs(*procs, logger)
-	ls, err := listen(*bind, *port, *unixSocket)
-	if err != nil {
+	if err := ln.open(); err != nil {
 		return err
 	}
-	if tlsConfig != nil {
-		for i, l := range ls {
-			ls[i] = tls.NewListener(l, tlsConfig)
-		}
-	}
-	served := make(chan error, len(ls))
-	for _, l := range ls {
-		go func() { served <- srv.Serve(l) }()
-	}
-
-	addrs := make([]string, len(ls))
-	for i, l := range ls {
-		addrs[i] = l.Addr().String()
-	}
+	ln.serve(srv)
+	addrs := ln.addrs()
 	where := "in memory"
 	if openDir != "" {
 		where = "dir " + openDir
@@ -153,8 +127,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	case <-ctx.Done():
 		onSignal()
 	case <-shutdownReq:
-	case err := <-served:
+	case err := <-ln.fatal:
 		srv.Close()
+		ln.wait()
 		return fmt.Errorf("serve: %w", err)
 	}
 	fmt.Fprintln(stderr, "kevy: shutting down")
@@ -163,9 +138,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	if err := srv.Shutdown(sctx); err != nil {
 		logger.Warn("kevy: connections closed before finishing", "err", err)
 	}
-	for range ls {
-		<-served
-	}
+	ln.wait()
 	fmt.Fprintln(stderr, "kevy: stopped")
 	return nil
 }
@@ -190,47 +163,6 @@ func servingProcs(procs int, logger *slog.Logger) {
 	if prev := runtime.GOMAXPROCS(n); prev != n {
 		logger.Info("kevy: serving with GOMAXPROCS set", "procs", n, "was", prev)
 	}
-}
-
-// listen opens the TCP listeners (one per bind address, unless port is 0)
-// and the unix socket listener, if any.
-func listen(bind string, port int, unixSocket string) ([]net.Listener, error) {
-	var ls []net.Listener
-	fail := func(err error) ([]net.Listener, error) {
-		for _, l := range ls {
-			l.Close()
-		}
-		return nil, fmt.Errorf("serve: %w", err)
-	}
-	if port != 0 {
-		hosts := strings.FieldsFunc(bind, func(r rune) bool { return r == ' ' || r == ',' })
-		if len(hosts) == 0 {
-			return fail(errors.New("--bind is empty"))
-		}
-		for _, h := range hosts {
-			l, err := net.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(port)))
-			if err != nil {
-				return fail(err)
-			}
-			ls = append(ls, l)
-		}
-	}
-	if unixSocket != "" {
-		// A socket file left by a process that died is in the way; Redis
-		// removes it too. Anything else at that path is kept.
-		if fi, err := os.Lstat(unixSocket); err == nil && fi.Mode().Type() == fs.ModeSocket {
-			os.Remove(unixSocket)
-		}
-		l, err := net.Listen("unix", unixSocket)
-		if err != nil {
-			return fail(err)
-		}
-		ls = append(ls, l)
-	}
-	if len(ls) == 0 {
-		return fail(errors.New("nothing to listen on: --port is 0 and --unixsocket is not set"))
-	}
-	return ls, nil
 }
 
 // setupConfigFile applies the CONFIG parameters read from the
@@ -258,22 +190,6 @@ func setupConfigFile(db *kevy.DB, srv *server.Server, fset *flag.FlagSet, path s
 	}
 	db.SetConfigRewriter(configRewriter(path, serve, defaults, logger))
 	return nil
-}
-
-// listenSettings are the CONFIG parameters of what serve listens on,
-// which it sets at start: bind, port, unixsocket and the TLS files.
-// They are read-only (CONFIG SET replies "can't set immutable config").
-func listenSettings(bind string, port int, unixSocket, tlsCert, tlsKey string) []server.Setting {
-	fixed := func(name, v string, quoted bool) server.Setting {
-		return server.Setting{Name: name, Get: func() string { return v }, Quoted: quoted}
-	}
-	return []server.Setting{
-		fixed("bind", serveValue("bind", bind), false),
-		fixed("port", strconv.Itoa(port), false),
-		fixed("unixsocket", unixSocket, true),
-		fixed("tls-cert-file", tlsCert, true),
-		fixed("tls-key-file", tlsKey, true),
-	}
 }
 
 // totalKeys counts the keys of every logical database, for the banner.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -101,5 +104,157 @@ func TestServeTLS(t *testing.T) {
 	c.Close()
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// respConn is a connection to serve for the listener tests.
+type respConn struct {
+	t  *testing.T
+	nc net.Conn
+	r  *bufio.Reader
+}
+
+func dialResp(t *testing.T, network, addr string) *respConn {
+	t.Helper()
+	nc, err := net.Dial(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	return &respConn{t: t, nc: nc, r: bufio.NewReader(nc)}
+}
+
+// do sends an inline command (none if cmd is "") and checks the next
+// line of the reply.
+func (c *respConn) do(cmd, want string) {
+	c.t.Helper()
+	if cmd != "" {
+		io.WriteString(c.nc, cmd+"\r\n")
+	}
+	line, err := c.r.ReadString('\n')
+	if err != nil || line != want+"\r\n" {
+		c.t.Fatalf("%s: %q (%v), want %q", cmd, line, err, want)
+	}
+}
+
+// TestServeConfigSetListeners: CONFIG SET port and bind move the TCP
+// listeners while serving, as in Redis: the new address serves, the old
+// one no longer does, connections already open stay; an address that
+// cannot be listened on gets Redis's error and keeps the old listeners.
+func TestServeConfigSetListeners(t *testing.T) {
+	p1, p2 := freePort(t), freePort(t)
+	sock := filepath.Join(t.TempDir(), "kevy.sock")
+	_, _, stop := startServe(t, "--dir", "", "--port", strconv.Itoa(p1), "--unixsocket", sock)
+	addr := func(p int) string { return "127.0.0.1:" + strconv.Itoa(p) }
+	a := dialResp(t, "tcp", addr(p1))
+	a.do("CONFIG SET port "+strconv.Itoa(p2), "+OK")
+	a.do("PING", "+PONG")
+	dialResp(t, "tcp", addr(p2)).do("CONFIG GET port", "*2")
+	if c, err := net.Dial("tcp", addr(p1)); err == nil {
+		c.Close()
+		t.Fatalf("port %d still accepts connections", p1)
+	}
+
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	a.do("CONFIG SET port "+strconv.Itoa(busy.Addr().(*net.TCPAddr).Port),
+		"-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.")
+	a.do("CONFIG SET port 70000", "-ERR CONFIG SET failed (possibly related to argument 'port') - argument must be between 0 and 65535 inclusive")
+	a.do("CONFIG SET port x", "-ERR CONFIG SET failed (possibly related to argument 'port') - argument couldn't be parsed into an integer")
+	a.do("CONFIG SET bind 203.0.113.7", "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.")
+	// Both values are set before either is applied: the port's apply
+	// fails on the new address, with its own text, as in Redis.
+	a.do("CONFIG SET port "+strconv.Itoa(p1)+" bind 203.0.113.7",
+		"-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.")
+	a.do("CONFIG SET bind 203.0.113.7 port "+strconv.Itoa(p1),
+		"-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.")
+	dialResp(t, "tcp", addr(p2)).do("PING", "+PONG")
+
+	// Redis's address syntax; port 0 closes TCP, the unix socket stays.
+	a.do("CONFIG SET bind \"-203.0.113.7 127.0.0.1\" port "+strconv.Itoa(p1), "+OK")
+	b := dialResp(t, "tcp", addr(p1))
+	b.do("CONFIG GET bind", "*2")
+	if line, _ := b.r.ReadString('\n'); line != "$4\r\n" {
+		t.Fatalf("bind reply: %q", line)
+	}
+	b.do("", "bind")
+	b.do("", "$22")
+	b.do("", "-203.0.113.7 127.0.0.1")
+	b.do("CONFIG SET port 0", "+OK")
+	u := dialResp(t, "unix", sock)
+	u.do("CONFIG SET port "+strconv.Itoa(p2)+" bind 127.0.0.1", "+OK")
+	dialResp(t, "tcp", addr(p2)).do("PING", "+PONG")
+	b.do("PING", "+PONG")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServeConfigSetTLS: CONFIG SET tls-cert-file and tls-key-file load
+// a new certificate for the handshakes that follow; a pair that does not
+// load is refused with Redis's error and the old certificate stays.
+func TestServeConfigSetTLS(t *testing.T) {
+	cert1, key1 := writeCert(t, t.TempDir())
+	cert2, key2 := writeCert(t, t.TempDir())
+	port := freePort(t)
+	_, _, stop := startServe(t, "--dir", "", "--port", strconv.Itoa(port), "--tls-cert-file", cert1, "--tls-key-file", key1)
+	served := func() []byte {
+		t.Helper()
+		c, err := tls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port), &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.ConnectionState().PeerCertificates[0].Raw
+	}
+	der := func(path string) []byte {
+		b, _ := os.ReadFile(path)
+		p, _ := pem.Decode(b)
+		return p.Bytes
+	}
+	if !bytes.Equal(served(), der(cert1)) {
+		t.Fatal("not serving the first certificate")
+	}
+	c, err := tls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rc := &respConn{t: t, nc: c, r: bufio.NewReader(c)}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	rc.do(fmt.Sprintf("CONFIG SET tls-cert-file %q tls-key-file %q", cert2, key2), "+OK")
+	if !bytes.Equal(served(), der(cert2)) {
+		t.Fatal("not serving the new certificate")
+	}
+	rc.do(fmt.Sprintf("CONFIG SET tls-cert-file %q", cert1),
+		"-ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs.")
+	rc.do("CONFIG GET tls-cert-file", "*2")
+	for _, want := range []string{"$13", "tls-cert-file", "$" + strconv.Itoa(len(cert2)), cert2} {
+		rc.do("", want)
+	}
+	if !bytes.Equal(served(), der(cert2)) {
+		t.Fatal("a refused certificate replaced the served one")
+	}
+	rc.do("PING", "+PONG") // the connection opened before the change stays
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServeRedisDefaultBind: redis.conf's default "bind 127.0.0.1 -::1"
+// starts serve whether or not the machine has IPv6 (the "-" address is
+// optional), and "*" takes every IPv4 address.
+func TestServeRedisDefaultBind(t *testing.T) {
+	for _, bind := range []string{"127.0.0.1 -::1", "* -203.0.113.7"} {
+		port := freePort(t)
+		_, _, stop := startServe(t, "--dir", "", "--port", strconv.Itoa(port), "--bind", bind)
+		dialResp(t, "tcp", "127.0.0.1:"+strconv.Itoa(port)).do("PING", "+PONG")
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

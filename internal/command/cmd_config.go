@@ -52,6 +52,14 @@ type Setting struct {
 	// every shard locked, so it may change what commands read under a
 	// shard lock (Engine.Limits).
 	Set func(e *Engine, v string) (errText string)
+	// Apply, when set, puts the value in effect once CONFIG SET has Set
+	// every parameter it names (Set then only checks and stores it), so
+	// that parameters that work together (a certificate and its key)
+	// are applied together. It runs with the shard locks held, once per
+	// parameter that has it, so it must be idempotent. When one fails,
+	// the old values are Set and applied again and CONFIG SET fails with
+	// its text.
+	Apply func(e *Engine) (errText string)
 	// After, when set, runs once CONFIG SET applied the new values of
 	// all its settings and released the shard locks: what a new value
 	// sets in motion (the eviction a lower maxmemory calls for).
@@ -374,10 +382,29 @@ func configSet(c *Ctx, args [][]byte) {
 	for i, s := range list {
 		old[i] = s.Get(c.E)
 	}
+	restore := func(upTo int) {
+		for j := upTo; j >= 0; j-- {
+			list[j].Set(c.E, old[j])
+		}
+	}
 	for i, s := range list {
 		if errText := s.Set(c.E, string(args[2*i+1])); errText != "" {
-			for j := i - 1; j >= 0; j-- {
-				list[j].Set(c.E, old[j])
+			restore(i - 1)
+			c.E.KS.UnlockAll()
+			c.W.Error(configSetErr(string(args[2*i]), errText))
+			return
+		}
+	}
+	for i, s := range list {
+		if s.Apply == nil {
+			continue
+		}
+		if errText := s.Apply(c.E); errText != "" {
+			restore(n - 1)
+			for _, s := range list[:i+1] {
+				if s.Apply != nil {
+					s.Apply(c.E) // best effort, as Redis's restore
+				}
 			}
 			c.E.KS.UnlockAll()
 			c.W.Error(configSetErr(string(args[2*i]), errText))
