@@ -72,7 +72,7 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 		e.argcMore = len(args) - n
 	}
 	e.args = make([][]byte, n)
-	secret := secretArgs(c.srv.settings, args)
+	secret := secretArgs(c, args)
 	for i := range n {
 		a := args[i]
 		if secret(i) {

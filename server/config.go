@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"math"
@@ -43,7 +44,10 @@ type Setting struct {
 	// together: Set then only checks and stores the value. Apply runs
 	// once per parameter that has it, so it must be idempotent; when it
 	// fails, the parameters get their old values back (Set, then Apply
-	// again) and CONFIG SET fails with its error's text.
+	// again) and CONFIG SET fails with its error's text. Like Set, it
+	// runs while CONFIG SET holds every shard of the database: commands
+	// wait for it, so it should be quick (kevy serve's open sockets and
+	// read certificate files).
 	Apply func() error
 	// Quoted makes CONFIG REWRITE write the value in double quotes, as
 	// Redis writes file names and other strings.
@@ -57,11 +61,24 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 		func(*command.Engine) int64 { return s.idleTimeout.Load() / int64(time.Second) },
 		func(_ *command.Engine, v int64) { s.idleTimeout.Store(v * int64(time.Second)) })
 	timeout.After = func(*command.Engine) { s.wakeReaders() }
+	slowMax := command.IntSetting("slowlog-max-len", nil, 0, math.MaxInt64,
+		func(*command.Engine) int64 { return s.slow.maxLength() },
+		func(_ *command.Engine, v int64) { s.slow.setMaxLen(v) })
+	slowMax.After = func(*command.Engine) { s.slow.trim() }
 	list := []*command.Setting{
+		// The default user's passwords change in Apply, so that a CONFIG
+		// SET refused on another value leaves them alone (as in Redis);
+		// the same value again changes nothing.
 		{Name: "requirepass", Rewrite: command.RewriteQuoted, Sensitive: true,
 			Get: func(*command.Engine) string { return *s.requirePass.Load() },
 			Set: func(_ *command.Engine, v string) string {
-				s.setRequirePass(v)
+				s.nextPass = v
+				return ""
+			},
+			Apply: func(*command.Engine) string {
+				if s.nextPass != *s.requirePass.Load() {
+					s.setRequirePass(s.nextPass)
+				}
 				return ""
 			}},
 		command.IntSetting("maxclients", nil, 1, math.MaxUint32,
@@ -71,9 +88,7 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 		command.IntSetting("slowlog-log-slower-than", nil, -1, math.MaxInt64,
 			func(*command.Engine) int64 { return s.slow.thresholdMicros() },
 			func(_ *command.Engine, v int64) { s.slow.setThreshold(v) }),
-		command.IntSetting("slowlog-max-len", nil, 0, math.MaxInt64,
-			func(*command.Engine) int64 { return s.slow.maxLength() },
-			func(_ *command.Engine, v int64) { s.slow.setMaxLen(v) }),
+		slowMax,
 		{Name: "protected-mode",
 			Get: func(*command.Engine) string { return yesNo(!s.protectedOff.Load()) },
 			Set: func(_ *command.Engine, v string) string {
@@ -165,7 +180,12 @@ func (s *Server) ConfigParams() ([]kevy.ConfigParam, error) {
 // input (conn.idleRearm), or goes on waiting (readPastWakeups).
 func (s *Server) wakeReaders() {
 	now := time.Now()
-	s.eachConn(func(c *conn) { c.nc.SetReadDeadline(now) })
+	s.eachConn(func(c *conn) {
+		if _, ok := c.nc.(*tls.Conn); ok && !c.inputSeen.Load() {
+			return // maybe in its handshake, where a timeout is final
+		}
+		c.nc.SetReadDeadline(now)
+	})
 }
 
 // setRequirePass sets the password of the default user, as Redis's
@@ -218,10 +238,25 @@ func (l *slowlog) maxLength() int64 {
 	return l.maxLen
 }
 
-// setMaxLen sets slowlog-max-len. As in Redis, the entries over a lower
-// length are dropped when the next one is logged.
+// setMaxLen sets slowlog-max-len; trim drops the entries over it.
 func (l *slowlog) setMaxLen(n int64) {
 	l.mu.Lock()
 	l.maxLen = n
+	l.mu.Unlock()
+}
+
+// trim drops the oldest entries over slowlog-max-len while the slow log
+// is on, as Redis does after every command (CONFIG SET slowlog-max-len
+// included).
+func (l *slowlog) trim() {
+	if l.threshold() < 0 {
+		return
+	}
+	l.mu.Lock()
+	if drop := int64(len(l.entries)) - l.maxLen; drop > 0 {
+		n := copy(l.entries, l.entries[drop:])
+		clear(l.entries[n:])
+		l.entries = l.entries[:n]
+	}
 	l.mu.Unlock()
 }

@@ -79,6 +79,12 @@ const configScript = `
 1 SLOWLOG LEN
 1 CONFIG SET slowlog-max-len 0
 1 SLOWLOG LEN
+1 CONFIG SET slowlog-max-len 128
+1 SET a 5
+1 SET a 6
+1 SET a 7
+1 CONFIG SET slowlog-log-slower-than 1000000 slowlog-max-len 2
+1 SLOWLOG LEN
 1 CONFIG SET slowlog-max-len 128 slowlog-log-slower-than -1
 1 SLOWLOG RESET
 1 SET a 5
@@ -97,6 +103,11 @@ const configScript = `
 1 CONFIG GET requirepass
 3 AUTH other
 3 ACL WHOAMI
+1 CONFIG SET requirepass secret
+1 CONFIG SET requirepass x maxclients 0
+1 CONFIG SET maxclients 0 requirepass x
+1 ACL LIST
+8 AUTH other
 1 CONFIG SET requirepass ""
 1 ACL LIST
 1 CONFIG GET requirepass
@@ -175,6 +186,22 @@ func TestConfigSetTimeoutAtRuntime(t *testing.T) {
 	late.expect("+PONG\r\n")
 	sub.send("PING\r\n")
 	sub.expect("*2\r\n$4\r\npong\r\n$0\r\n\r\n")
+}
+
+// TestConfigSetTimeoutAfterLongCommand: a connection whose last input is
+// older than the timeout but whose last reply is recent (a BLPOP that
+// timed out) is not idle: CONFIG SET timeout does not close it.
+func TestConfigSetTimeoutAfterLongCommand(t *testing.T) {
+	ts := startServer(t, &server.Config{IdleTimeout: time.Second})
+	a := dial(t, ts.addr)
+	a.send("BLPOP nokey 1.5\r\n")
+	a.expect("*-1\r\n")
+	b := dial(t, ts.addr)
+	b.send("CONFIG SET timeout 1\r\n")
+	b.expect("+OK\r\n")
+	time.Sleep(100 * time.Millisecond)
+	a.send("PING\r\n")
+	a.expect("+PONG\r\n")
 }
 
 // waitBlockedClient waits until a client is blocked, as CLIENT LIST

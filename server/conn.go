@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -39,9 +40,13 @@ type conn struct {
 	eng      *command.Engine
 	esess    *command.Session
 	deadline bool // an idle timeout's read deadline is set
-	dbClosed *atomic.Bool
-	id       int64
-	idle     idleRead // reads that give the buffers back while waiting (idle.go)
+	// inputSeen is set once a read returned data: a TLS connection has
+	// completed its handshake, which Server.wakeReaders must not
+	// interrupt.
+	inputSeen atomic.Bool
+	dbClosed  *atomic.Bool
+	id        int64
+	idle      idleRead // reads that give the buffers back while waiting (idle.go)
 
 	// Fixed at creation.
 	created     time.Time
@@ -165,7 +170,12 @@ func (c *conn) idleRearm() bool {
 		c.clearDeadline()
 		return !c.srv.shutdown.Load() // Shutdown sets the flag, then the deadline
 	}
-	left := d - time.Duration(monoNow()-c.lastIO.Load())
+	if tc, ok := c.nc.(*tls.Conn); ok && !tc.ConnectionState().HandshakeComplete {
+		return false // a timeout in the handshake is final in crypto/tls
+	}
+	// Idle since the last input or the end of the last command (its
+	// reply), whichever is later, as Redis's lastinteraction.
+	left := d - time.Duration(monoNow()-max(c.lastIO.Load(), c.clock))
 	if left <= 0 {
 		return false
 	}
@@ -239,15 +249,24 @@ func (c *conn) Read(p []byte) (int, error) {
 	if c.monitoring() {
 		return c.monitorRead(p) // writes the monitor's lines while it waits
 	}
-	if d := time.Duration(c.srv.idleTimeout.Load()); d > 0 {
-		if ps := c.ps.Load(); ps != nil && ps.subscribed() {
-			c.clearDeadline() // as in Redis, subscribers never time out
-		} else {
-			c.nc.SetReadDeadline(time.Now().Add(d))
-			c.deadline = true
+	for d := c.srv.idleTimeout.Load(); ; {
+		if d > 0 {
+			if ps := c.ps.Load(); ps != nil && ps.subscribed() {
+				c.clearDeadline() // as in Redis, subscribers never time out
+			} else {
+				c.nc.SetReadDeadline(time.Now().Add(time.Duration(d)))
+				c.deadline = true
+			}
+		} else if c.deadline {
+			c.clearDeadline() // CONFIG SET timeout 0 since the last read
 		}
-	} else if c.deadline {
-		c.clearDeadline() // CONFIG SET timeout 0 since the last read
+		// A CONFIG SET timeout between the load and the deadline woke
+		// the read before the deadline was set: apply the new value.
+		if d2 := c.srv.idleTimeout.Load(); d2 != d {
+			d = d2
+			continue
+		}
+		break
 	}
 	// Checked after setting the deadline: Shutdown sets the flag before
 	// moving the deadline to the past, so one of the two is seen.
@@ -264,6 +283,9 @@ func (c *conn) Read(p []byte) (int, error) {
 	if n > 0 {
 		c.clock = monoNow()
 		c.lastIO.Store(c.clock)
+		if !c.inputSeen.Load() {
+			c.inputSeen.Store(true)
+		}
 	}
 	return n, err
 }

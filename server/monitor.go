@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -487,7 +486,7 @@ func (c *conn) monitorLine(now time.Time, db int, args [][]byte) []byte {
 		b = append(b, c.addr...)
 	}
 	b = append(b, ']')
-	secret := secretArgs(c.srv.settings, args)
+	secret := secretArgs(c, args)
 	for i, a := range args {
 		if secret(i) {
 			a = redacted
@@ -505,8 +504,8 @@ func (c *conn) monitorLine(now time.Time, db int, args [][]byte) []byte {
 // until an option fails), everything after ACL SETUSER, the username
 // included, and the values CONFIG SET gives sensitive settings
 // (requirepass), whatever else the command does wrong (admin commands,
-// which only the slow log shows). t holds the server's settings.
-func secretArgs(t *command.SettingTable, args [][]byte) func(i int) bool {
+// which only the slow log shows). c is the connection that ran it.
+func secretArgs(c *conn, args [][]byte) func(i int) bool {
 	if len(args) == 0 {
 		return never // the slow log's entry of a command ended by CLIENT UNBLOCK
 	}
@@ -517,11 +516,7 @@ func secretArgs(t *command.SettingTable, args [][]byte) func(i int) bool {
 			if i < 3 || i%2 == 0 {
 				return false
 			}
-			n := string(args[i-1])
-			s := t.Lookup(strings.ToLower(n))
-			if s == nil {
-				s = command.LookupSetting(n)
-			}
+			s := c.setting(string(args[i-1]))
 			return s != nil && s.Sensitive
 		}
 	case command.EqualFold(name, "acl") && len(args) >= 3 && command.EqualFold(args[1], "setuser"):
@@ -560,6 +555,12 @@ func secretArgs(t *command.SettingTable, args [][]byte) func(i int) bool {
 }
 
 func never(int) bool { return false }
+
+// setting returns the CONFIG parameter named name as the connection's
+// CONFIG sees it, or nil.
+func (c *conn) setting(name string) *command.Setting {
+	return c.eng.LookupSettingFor(c.esess, name)
+}
 
 // errMonitorKilled ends a monitor's read when it was killed.
 var errMonitorKilled = errors.New("kevy server: monitor closed")

@@ -126,6 +126,7 @@ type Server struct {
 	idleTimeout  atomic.Int64
 	protectedOff atomic.Bool
 	requirePass  atomic.Pointer[string]
+	nextPass     string // requirepass as CONFIG SET set it, until applied (under every shard lock)
 	settings     *command.SettingTable
 
 	mu        sync.Mutex

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,11 +40,12 @@ type listeners struct {
 		bind, certFile, keyFile string
 		port                    int
 	}
-	tcp     []net.Listener
-	unix    net.Listener
-	retired map[net.Listener]bool // closed by a rebind: their Serve's error is expected
-	wg      sync.WaitGroup        // Serve goroutines
-	fatal   chan error            // a Serve that stopped on its own
+	tcp      []net.Listener
+	tcpHosts []string // the bind address of each of tcp
+	unix     net.Listener
+	retired  map[net.Listener]bool // closed by a rebind: their Serve's error is expected
+	wg       sync.WaitGroup        // Serve goroutines
+	fatal    chan error            // a Serve that stopped on its own
 }
 
 // newListeners prepares the listeners of the flags' values; open opens
@@ -76,7 +78,7 @@ func normalizeBind(bind string) string {
 
 // open opens the TCP listeners and the unix socket.
 func (ln *listeners) open() error {
-	tcp, err := ln.listenTCP(ln.bind, ln.port)
+	tcp, names, err := ln.listenTCP(ln.bind, ln.port)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -94,56 +96,68 @@ func (ln *listeners) open() error {
 	if len(tcp) == 0 && ln.unix == nil {
 		return errors.New("serve: nothing to listen on: --port is 0 and --unixsocket is not set")
 	}
-	ln.tcp = tcp
+	ln.tcp, ln.tcpHosts = tcp, names
 	return nil
 }
 
 // listenTCP opens a listener per address of bind on port (none for port
-// 0), with Redis's address syntax: "*" is every IPv4 address, "::*"
-// every IPv6 one, and a "-" prefix makes an address optional, skipped
-// when the machine does not have it (Redis's default "bind 127.0.0.1
-// -::1").
-func (ln *listeners) listenTCP(bind string, port int) ([]net.Listener, error) {
+// 0), and returns them with their addresses as bind names them.
+func (ln *listeners) listenTCP(bind string, port int) ([]net.Listener, []string, error) {
 	if port == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	hosts := strings.Fields(bind)
 	if len(hosts) == 0 {
-		return nil, errors.New("--bind is empty")
+		return nil, nil, errors.New("--bind is empty")
 	}
 	var ls []net.Listener
+	var names []string
 	for _, h := range hosts {
-		optional := strings.HasPrefix(h, "-")
-		h = strings.TrimPrefix(h, "-")
-		switch h {
-		case "*":
-			h = "0.0.0.0"
-		case "::*":
-			h = "::"
-		}
-		network := "tcp" // a host name
-		if ip := net.ParseIP(h); ip != nil {
-			// One family per address: "0.0.0.0" and "::" would otherwise
-			// both take the dual-stack socket.
-			network = "tcp6"
-			if ip.To4() != nil {
-				network = "tcp4"
-			}
-		}
-		l, err := net.Listen(network, net.JoinHostPort(h, strconv.Itoa(port)))
+		l, err := ln.listenHost(h, port)
 		if err != nil {
-			if optional && (errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT)) {
-				continue
-			}
 			closeAll(ls)
-			return nil, err
+			return nil, nil, err
 		}
-		if ln.tlsOn {
-			l = tls.NewListener(l, ln.tlsConfig())
+		if l != nil {
+			ls, names = append(ls, l), append(names, h)
 		}
-		ls = append(ls, l)
 	}
-	return ls, nil
+	return ls, names, nil
+}
+
+// listenHost listens on one address of bind, with Redis's syntax: "*"
+// is every IPv4 address, "::*" every IPv6 one, and a "-" prefix makes
+// the address optional, skipped (nil, nil) when the machine does not
+// have it (Redis's default "bind 127.0.0.1 -::1").
+func (ln *listeners) listenHost(h string, port int) (net.Listener, error) {
+	optional := strings.HasPrefix(h, "-")
+	h = strings.TrimPrefix(h, "-")
+	switch h {
+	case "*":
+		h = "0.0.0.0"
+	case "::*":
+		h = "::"
+	}
+	network := "tcp" // a host name
+	if ip := net.ParseIP(h); ip != nil {
+		// One family per address: "0.0.0.0" and "::" would otherwise
+		// both take the dual-stack socket.
+		network = "tcp6"
+		if ip.To4() != nil {
+			network = "tcp4"
+		}
+	}
+	l, err := net.Listen(network, net.JoinHostPort(h, strconv.Itoa(port)))
+	if err != nil {
+		if optional && (errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT)) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if ln.tlsOn {
+		l = tls.NewListener(l, ln.tlsConfig())
+	}
+	return l, nil
 }
 
 func closeAll(ls []net.Listener) {
@@ -257,34 +271,102 @@ func (ln *listeners) settings() []server.Setting {
 }
 
 // rebind listens on the bind addresses and port CONFIG SET gave, if they
-// changed: the new TCP listeners are opened first, and on failure the old
-// ones stay and the error is failText (Redis's); then the old ones are
-// closed. Connections already accepted are not affected.
+// changed, as Redis does: a listener whose address and port stay is kept;
+// the new ones are opened before the old ones are closed, or, when that
+// fails (a wildcard address taking the port of a specific one), after
+// closing them; on failure the old addresses are listened on again and
+// the error is failText (Redis's). Accepted connections stay.
 func (ln *listeners) rebind(failText string) error {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	if ln.next.bind == ln.bind && ln.next.port == ln.port {
 		return nil
 	}
+	var want []string
+	if ln.next.port != 0 {
+		want = strings.Fields(ln.next.bind)
+	}
+	kept := map[string]net.Listener{}
+	var retire []net.Listener
+	var retireHosts []string
+	for i, h := range ln.tcpHosts {
+		if ln.next.port == ln.port && slices.Contains(want, h) && kept[h] == nil {
+			kept[h] = ln.tcp[i]
+		} else {
+			retire, retireHosts = append(retire, ln.tcp[i]), append(retireHosts, h)
+		}
+	}
+	openNew := func() (map[string]net.Listener, error) {
+		opened := map[string]net.Listener{}
+		for i, h := range want {
+			if kept[h] != nil && slices.Index(want, h) == i {
+				continue // kept (a repeated address fails, as in Redis)
+			}
+			l, err := ln.listenHost(h, ln.next.port)
+			if err != nil {
+				for _, o := range opened {
+					o.Close()
+				}
+				return nil, err
+			}
+			if l != nil {
+				opened[h] = l
+			}
+		}
+		return opened, nil
+	}
+	retireAll := func() {
+		for _, l := range retire {
+			ln.retired[l] = true
+			l.Close()
+		}
+		retire = nil
+	}
+	opened, err := openNew()
+	if err != nil && len(retire) > 0 {
+		retireAll() // the old listeners may hold the port: close, then listen
+		if opened, err = openNew(); err != nil {
+			restored := ln.tcp[:0:0]
+			var restoredHosts []string
+			for h, l := range kept {
+				restored, restoredHosts = append(restored, l), append(restoredHosts, h)
+			}
+			for _, h := range retireHosts {
+				l, lerr := ln.listenHost(h, ln.port)
+				if lerr != nil {
+					ln.logger.Error("kevy: CONFIG SET: cannot listen again on the old address", "bind", h, "port", ln.port, "err", lerr)
+					continue
+				}
+				if l != nil {
+					restored, restoredHosts = append(restored, l), append(restoredHosts, h)
+					if ln.srv != nil {
+						ln.serveOne(l)
+					}
+				}
+			}
+			ln.tcp, ln.tcpHosts = restored, restoredHosts
+		}
+	}
+	if err != nil {
+		ln.logger.Warn("kevy: CONFIG SET: cannot listen", "bind", ln.next.bind, "port", ln.next.port, "err", err)
+		return errors.New(failText)
+	}
 	var tcp []net.Listener
-	if ln.next.port != 0 && ln.next.bind != "" {
-		var err error
-		if tcp, err = ln.listenTCP(ln.next.bind, ln.next.port); err != nil {
-			ln.logger.Warn("kevy: CONFIG SET: cannot listen", "bind", ln.next.bind, "port", ln.next.port, "err", err)
-			return errors.New(failText)
+	var hosts []string
+	for _, h := range want {
+		l := kept[h]
+		if l == nil {
+			l = opened[h]
+			if l != nil && ln.srv != nil {
+				ln.serveOne(l)
+			}
+		}
+		if l != nil && !slices.Contains(hosts, h) {
+			tcp, hosts = append(tcp, l), append(hosts, h)
 		}
 	}
-	old := ln.tcp
-	ln.tcp, ln.bind, ln.port = tcp, ln.next.bind, ln.next.port
-	if ln.srv != nil {
-		for _, l := range tcp {
-			ln.serveOne(l)
-		}
-	}
-	for _, l := range old {
-		ln.retired[l] = true
-		l.Close()
-	}
+	retireAll()
+	ln.tcp, ln.tcpHosts, ln.bind, ln.port = tcp, hosts, ln.next.bind, ln.next.port
 	ln.logger.Info("kevy: listening", "bind", ln.bind, "port", ln.port)
 	return nil
 }

@@ -184,6 +184,14 @@ func TestServeConfigSetListeners(t *testing.T) {
 	b.do("", "bind")
 	b.do("", "$22")
 	b.do("", "-203.0.113.7 127.0.0.1")
+	// The same port: listeners on unchanged addresses are kept; a
+	// wildcard that takes the port of a specific address replaces it.
+	for _, bind := range []string{"127.0.0.1 -::1", "*", "127.0.0.1"} {
+		b.do("CONFIG SET bind \""+bind+"\"", "+OK")
+		dialResp(t, "tcp", addr(p1)).do("PING", "+PONG")
+	}
+	b.do("CONFIG SET bind \"127.0.0.1 127.0.0.1\"", "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.")
+	dialResp(t, "tcp", addr(p1)).do("PING", "+PONG")
 	b.do("CONFIG SET port 0", "+OK")
 	u := dialResp(t, "unix", sock)
 	u.do("CONFIG SET port "+strconv.Itoa(p2)+" bind 127.0.0.1", "+OK")
@@ -240,6 +248,21 @@ func TestServeConfigSetTLS(t *testing.T) {
 		t.Fatal("a refused certificate replaced the served one")
 	}
 	rc.do("PING", "+PONG") // the connection opened before the change stays
+
+	// CONFIG SET timeout wakes the connections' reads to apply the new
+	// timeout, but not a handshake in progress, whose timeout crypto/tls
+	// would make final.
+	raw, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rc.do("PING", "+PONG") // the raw connection is accepted meanwhile
+	rc.do("CONFIG SET timeout 0", "+OK")
+	tc := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	late := &respConn{t: t, nc: tc, r: bufio.NewReader(tc)}
+	late.do("PING", "+PONG")
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}

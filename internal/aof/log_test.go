@@ -982,8 +982,8 @@ func TestSetPolicy(t *testing.T) {
 }
 
 // TestSetPolicyConcurrent flips the policy while writers append and wait
-// (for the race detector): every record is written, every Wait under
-// always returns after its fsync, and Close succeeds.
+// (for the race detector): no Append or Wait fails, Close succeeds, and
+// the file replays to every byte appended.
 func TestSetPolicyConcurrent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a.aof")
 	l, err := Open(path, Options{Fsync: FsyncEverySec})

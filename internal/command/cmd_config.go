@@ -67,8 +67,9 @@ type Setting struct {
 	// Rewrite says how CONFIG REWRITE writes the value in a
 	// configuration file.
 	Rewrite RewriteKind
-	// Sensitive marks a secret (requirepass): the slow log shows the
-	// value CONFIG SET gives it as "(redacted)", as Redis does.
+	// Sensitive marks a secret (requirepass): the server's slow log
+	// shows the value CONFIG SET gives it as "(redacted)", as Redis
+	// does, whichever table holds the setting (LookupSettingFor).
 	Sensitive bool
 	// Protected refuses CONFIG SET with Redis 7.0's "can't set protected
 	// config" (dir: a client must not point the server's files
@@ -182,6 +183,21 @@ func (e *Engine) AddSettings(list ...*Setting) {
 	}
 	t.add(list...)
 	e.settings.Store(t)
+}
+
+// LookupSettingFor returns the setting named name (case-insensitively)
+// that CONFIG sees from session s (see settingView), or nil.
+func (e *Engine) LookupSettingFor(s *Session, name string) *Setting {
+	lower := strings.ToLower(name)
+	if s != nil {
+		if st := s.Settings.Lookup(lower); st != nil {
+			return st
+		}
+	}
+	if st := e.settings.Load().Lookup(lower); st != nil {
+		return st
+	}
+	return LookupSetting(lower)
 }
 
 // settingView returns the settings CONFIG sees from session s: those of
