@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kevydb/kevy"
 )
@@ -111,5 +112,48 @@ func TestDatabaseConfigParams(t *testing.T) {
 	mem := openTest(t, nil)
 	if v, err := mem.Do(ctx, "CONFIG", "GET", "dir"); err != nil || len(v.Elems()) != 2 || v.Elems()[1].String() != "" {
 		t.Errorf("in-memory dir: %v %v", v, err)
+	}
+}
+
+// TestConfigSetAutoRewrite: with the automatic log rewrite off at Open,
+// CONFIG SET auto-aof-rewrite-percentage and -min-size turn it on: a
+// log that grew past them is rewritten within seconds.
+func TestConfigSetAutoRewrite(t *testing.T) {
+	ctx := context.Background()
+	rewrites := make(chan struct{}, 16)
+	db, err := kevy.Open(t.TempDir(), &kevy.Options{Shards: 2, AutoRewritePercentage: -1,
+		MetricSink: func(m kevy.Metric) {
+			if m.Kind == kevy.MetricRewrite {
+				select {
+				case rewrites <- struct{}{}:
+				default:
+				}
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	v, err := db.Do(ctx, "CONFIG", "GET", "auto-aof-rewrite-percentage")
+	if err != nil || v.Elems()[1].String() != "0" {
+		t.Fatalf("auto-aof-rewrite-percentage: %v %v, want 0 (off)", v, err)
+	}
+	for i := range 2000 {
+		if _, err := db.Do(ctx, "SET", "k", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-rewrites:
+		t.Fatal("rewritten while the automatic rewrite was off")
+	case <-time.After(1500 * time.Millisecond):
+	}
+	if _, err := db.Do(ctx, "CONFIG", "SET", "auto-aof-rewrite-percentage", "10", "auto-aof-rewrite-min-size", "1kb"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-rewrites:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no automatic rewrite after CONFIG SET turned it on")
 	}
 }

@@ -1,15 +1,19 @@
 package kevy
 
 import (
+	"math"
 	"path/filepath"
 	"strconv"
 
 	"github.com/kevydb/kevy/internal/command"
+	"github.com/kevydb/kevy/internal/persist"
 )
 
 // setupSettings adds the database's own CONFIG parameters to its engine:
 // dir (the data directory, absolute; "" in memory), appendfsync and
-// databases. CONFIG SET dir is refused as Redis 7.0 refuses a protected
+// databases, auto-aof-rewrite-percentage and auto-aof-rewrite-min-size
+// (CONFIG SET changes the thresholds of the automatic log rewrite). CONFIG
+// SET dir is refused as Redis 7.0 refuses a protected
 // config; databases is immutable, as in Redis; appendfsync changes the
 // policy of the open append-only files.
 func (c *core) setupSettings(dir string) {
@@ -20,7 +24,31 @@ func (c *core) setupSettings(dir string) {
 		}
 	}
 	c.fsync.Store(uint32(c.opts.AppendFsync))
+	pct, minSize := int64(c.opts.AutoRewritePercentage), c.opts.AutoRewriteMinSize
+	switch {
+	case pct == 0:
+		pct = persist.DefaultRewritePercentage
+	case pct < 0:
+		pct = 0 // Redis's "off"
+	}
+	if minSize == 0 {
+		minSize = persist.DefaultRewriteMinSize
+	}
+	c.rewritePct.Store(pct)
+	c.rewriteMin.Store(minSize)
 	c.eng.AddSettings(
+		command.IntSetting("auto-aof-rewrite-percentage", nil, 0, math.MaxInt32,
+			func(*command.Engine) int64 { return c.rewritePct.Load() },
+			func(_ *command.Engine, v int64) {
+				c.rewritePct.Store(v)
+				c.applyAutoRewrite()
+			}),
+		command.MemorySetting("auto-aof-rewrite-min-size", nil, math.MaxInt64,
+			func(*command.Engine) uint64 { return uint64(c.rewriteMin.Load()) },
+			func(_ *command.Engine, v uint64) {
+				c.rewriteMin.Store(int64(v))
+				c.applyAutoRewrite()
+			}),
 		&command.Setting{Name: "dir", Rewrite: command.RewriteQuoted, Protected: true,
 			Get: func(*command.Engine) string { return abs },
 			Set: func(*command.Engine, string) string { return "can't set protected config" }},
@@ -37,6 +65,19 @@ func (c *core) setupSettings(dir string) {
 				return ""
 			}},
 	)
+}
+
+// applyAutoRewrite hands the automatic rewrite thresholds to the store
+// (a percentage of 0 disables it, as in Redis).
+func (c *core) applyAutoRewrite() {
+	if c.persist == nil {
+		return
+	}
+	pct := int(c.rewritePct.Load())
+	if pct == 0 {
+		pct = -1
+	}
+	c.persist.SetAutoRewrite(pct, c.rewriteMin.Load())
 }
 
 // setFsync changes the append-only file's fsync policy: the commands

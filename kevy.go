@@ -170,6 +170,9 @@ type core struct {
 	persist *persist.Store
 	// fsync is the current FsyncPolicy (CONFIG SET appendfsync).
 	fsync atomic.Uint32
+	// rewritePct (0: off) and rewriteMin are the automatic log rewrite
+	// thresholds, as CONFIG shows them.
+	rewritePct, rewriteMin atomic.Int64
 }
 
 // Open opens the database stored in the directory dir (created if

@@ -55,6 +55,15 @@ const configScript = `
 1 CONFIG SET appendfsync EverySec
 1 CONFIG SET dir /tmp
 1 CONFIG SET databases 4
+1 CONFIG GET auto-aof-rewrite-percentage
+1 CONFIG GET auto-aof-rewrite-min-size
+1 CONFIG SET auto-aof-rewrite-percentage -1
+1 CONFIG SET auto-aof-rewrite-min-size 1x
+1 CONFIG SET auto-aof-rewrite-min-size -1
+1 CONFIG SET auto-aof-rewrite-percentage 0 auto-aof-rewrite-min-size 1mb
+1 CONFIG GET auto-aof-rewrite-percentage
+1 CONFIG GET auto-aof-rewrite-min-size
+1 CONFIG SET auto-aof-rewrite-percentage 100 auto-aof-rewrite-min-size 64mb
 
 # All or nothing, duplicates.
 1 CONFIG SET timeout 10 maxclients 0

@@ -346,8 +346,11 @@ func (s *Store) autoRewriteLoop() {
 
 // autoRewrite rewrites the shards that need it (one pass).
 func (s *Store) autoRewrite() {
-	minSize := s.o.RewriteMinSize / int64(len(s.shards))
-	pct := int64(s.o.RewritePercentage)
+	minSize := s.rewriteMin.Load() / int64(len(s.shards))
+	pct := s.rewritePct.Load()
+	if pct <= 0 {
+		return // disabled
+	}
 	for i := range s.shards {
 		select {
 		case <-s.stop:

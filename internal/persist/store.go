@@ -36,6 +36,9 @@ type Store struct {
 	// group shares FsyncAlways rounds among the shards' logs: writers
 	// spread over many shards share one round instead of one per shard.
 	group aof.Group
+	// rewritePct and rewriteMin are the automatic rewrite thresholds,
+	// from Options and SetAutoRewrite.
+	rewritePct, rewriteMin atomic.Int64
 
 	// failed is the reply write commands get once a log failed.
 	failed atomic.Pointer[command.Error]
@@ -142,6 +145,8 @@ func Open(eng *command.Engine, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{o: o, eng: eng, ks: eng.KS, fs: fsys, log: o.Logger, lockF: lockF, stop: make(chan struct{})}
+	s.rewritePct.Store(int64(o.RewritePercentage))
+	s.rewriteMin.Store(o.RewriteMinSize)
 	s.shards = make([]shardState, s.ks.NumShards())
 	for i := range s.shards {
 		st := &s.shards[i]
@@ -183,10 +188,9 @@ func Open(eng *command.Engine, o Options) (*Store, error) {
 	if o.AppendOnly {
 		s.logging.Store(true)
 		eng.Prop = s
-		if o.RewritePercentage > 0 {
-			s.wg.Add(1)
-			go s.autoRewriteLoop()
-		}
+		// Running even when disabled, since SetAutoRewrite may enable it.
+		s.wg.Add(1)
+		go s.autoRewriteLoop()
 	}
 	ok = true
 	return s, nil
@@ -604,6 +608,15 @@ func (s *Store) wait1(p command.ShardTicket) error {
 		return &persistError{cause: err}
 	}
 	return nil
+}
+
+// SetAutoRewrite changes the automatic rewrite thresholds (CONFIG SET
+// auto-aof-rewrite-percentage and auto-aof-rewrite-min-size): pct < 0
+// disables it, minSize is for all the shards together. The next check,
+// within a second, uses them.
+func (s *Store) SetAutoRewrite(pct int, minSize int64) {
+	s.rewritePct.Store(int64(pct))
+	s.rewriteMin.Store(minSize)
 }
 
 // SetFsync changes the fsync policy of every shard's log (CONFIG SET
