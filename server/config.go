@@ -3,8 +3,10 @@ package server
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +105,11 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 				return ""
 			}},
 	}
+	cobl := &command.Setting{Name: "client-output-buffer-limit",
+		Get: func(*command.Engine) string { return s.outputLimitsString() },
+		Set: func(_ *command.Engine, v string) string { return s.setOutputLimits(v) }}
+	cobl.After = func(*command.Engine) { s.applyPubsubLimits() }
+	list = append(list, cobl)
 	for _, x := range extra {
 		cs := &command.Setting{Name: strings.ToLower(x.Name),
 			Get: func(*command.Engine) string { return x.Get() }}
@@ -128,6 +135,78 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 		list = append(list, cs)
 	}
 	return command.NewSettingTable(list...)
+}
+
+// outputLimitsString is client-output-buffer-limit as CONFIG GET shows it:
+// normal clients have no limit (kevy stops reading from a client that
+// does not read its replies), the replica class is kept for show.
+func (s *Server) outputLimitsString() string {
+	p, r := s.psLimits.Load(), s.replicaLimit.Load()
+	return fmt.Sprintf("normal 0 0 0 slave %d %d %d pubsub %d %d %d",
+		r[0], r[1], r[2], p.hard, p.soft, int64(p.softFor/time.Second))
+}
+
+// setOutputLimits parses client-output-buffer-limit as Redis does
+// (groups of class, hard limit, soft limit and soft seconds, the limits
+// with memory units) and sets the classes given. kevy enforces the
+// pubsub class; it refuses limits for normal clients, which it never
+// disconnects for their output (it stops reading from them instead).
+func (s *Server) setOutputLimits(v string) string {
+	f := strings.Fields(v)
+	if len(f)%4 != 0 {
+		return "Wrong number of arguments in buffer limit configuration."
+	}
+	type group struct {
+		class      string
+		hard, soft uint64
+		secs       int64
+	}
+	var gs []group
+	for i := 0; i < len(f); i += 4 {
+		class := strings.ToLower(f[i])
+		switch class {
+		case "normal", "pubsub":
+		case "slave", "replica":
+			class = "replica"
+		default:
+			return "Invalid client class specified in buffer limit configuration."
+		}
+		hard, ok1 := command.ParseMemory(f[i+1])
+		soft, ok2 := command.ParseMemory(f[i+2])
+		secs, err := strconv.ParseInt(f[i+3], 10, 64)
+		if !ok1 || !ok2 || err != nil || secs < 0 {
+			return "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+		}
+		gs = append(gs, group{class, hard, soft, secs})
+	}
+	for _, g := range gs {
+		if g.class == "normal" && (g.hard != 0 || g.soft != 0 || g.secs != 0) {
+			return "kevy does not limit the output of normal clients (it stops reading from a client that does not read its replies): only 0 0 0"
+		}
+	}
+	for _, g := range gs {
+		hard, soft := int64(min(g.hard, math.MaxInt64)), int64(min(g.soft, math.MaxInt64))
+		switch g.class {
+		case "pubsub":
+			secs := min(g.secs, int64(math.MaxInt64/time.Second))
+			s.psLimits.Store(&outputLimit{hard: hard, soft: soft, softFor: time.Duration(secs) * time.Second})
+		case "replica":
+			s.replicaLimit.Store(&[3]int64{hard, soft, g.secs})
+		}
+	}
+	return ""
+}
+
+// applyPubsubLimits gives the subscribers the pubsub limits CONFIG SET
+// changed: a lower hard limit closes a subscriber at its next message
+// over it, a lower soft limit starts its clock at once.
+func (s *Server) applyPubsubLimits() {
+	hard, soft, _ := s.pubsubLimits()
+	s.eachConn(func(c *conn) {
+		if ps := c.ps.Load(); ps != nil {
+			ps.sub.SetByteLimits(int(min(hard, math.MaxInt)), int(min(soft, math.MaxInt)))
+		}
+	})
 }
 
 // ConfigSet applies CONFIG SET name value [name value ...] as a client of

@@ -64,6 +64,20 @@ const configScript = `
 1 CONFIG GET auto-aof-rewrite-percentage
 1 CONFIG GET auto-aof-rewrite-min-size
 1 CONFIG SET auto-aof-rewrite-percentage 100 auto-aof-rewrite-min-size 64mb
+1 CONFIG GET client-output-buffer-limit
+1 CONFIG SET client-output-buffer-limit "pubsub 1mb 512kb 30"
+1 CONFIG GET client-output-buffer-limit
+1 CONFIG SET client-output-buffer-limit "bogus 1 1 1"
+1 CONFIG SET client-output-buffer-limit "pubsub 1 1"
+1 CONFIG SET client-output-buffer-limit "pubsub x 1 1"
+1 CONFIG SET client-output-buffer-limit "pubsub 1 1 -1"
+1 CONFIG SET client-output-buffer-limit "master 1 2 3"
+1 CONFIG SET client-output-buffer-limit "replica 1 2 3 PUBSUB 4 5 6"
+1 CONFIG GET client-output-buffer-limit
+1 CONFIG SET client-output-buffer-limit ""
+1 CONFIG GET client-output-buffer-limit
+1 CONFIG SET client-output-buffer-limit "slave 256mb 64mb 60 pubsub 32mb 8mb 60 normal 0 0 0"
+1 CONFIG GET client-output-buffer-limit
 
 # All or nothing, duplicates.
 1 CONFIG SET timeout 10 maxclients 0
@@ -270,6 +284,11 @@ func TestConfigSetServerParams(t *testing.T) {
 	}
 	if err := ts.srv.ConfigSet("maxclients"); err == nil {
 		t.Fatal("ConfigSet with a name and no value succeeded")
+	}
+	// kevy never disconnects a normal client for its output: it says so.
+	err = ts.srv.ConfigSet("client-output-buffer-limit", "normal 1mb 0 0")
+	if err == nil || !strings.Contains(err.Error(), "kevy does not limit the output of normal clients") {
+		t.Fatalf("normal class limit: %v", err)
 	}
 	params, err := ts.srv.ConfigParams()
 	if err != nil {

@@ -114,10 +114,12 @@
 // CONFIG GET, SET and REWRITE over a connection see the server's
 // parameters next to the database's (maxmemory, the encoding thresholds,
 // notify-keyspace-events, dir, appendfsync...): requirepass, maxclients,
-// timeout, slowlog-log-slower-than, slowlog-max-len and protected-mode,
-// which start from Config and which CONFIG SET changes for every
-// connection at once, with Redis 7.0's ranges and errors (a lower timeout
-// wakes the idle connections' reads to apply it). A program adds its own
+// timeout, slowlog-log-slower-than, slowlog-max-len, protected-mode and
+// client-output-buffer-limit (its pubsub class; kevy refuses limits for
+// normal clients, which it never disconnects for their output), which
+// start from Config and which CONFIG SET changes for every connection at
+// once, with Redis 7.0's ranges and errors (a lower timeout wakes the
+// idle connections' reads to apply it). A program adds its own
 // parameters with Config.Settings (kevy serve: port and bind, which move
 // its listeners, tls-cert-file and tls-key-file, which reload its
 // certificate, and unixsocket), and applies or reads parameters itself

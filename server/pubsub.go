@@ -78,10 +78,9 @@ func (ps *connPubSub) subscribed() bool {
 	return ps.channels.Load()+ps.patterns.Load()+ps.shards.Load() > 0
 }
 
-// pubsubLimits returns the configured limits, defaults applied; 0 means
-// no limit.
-func (s *Server) pubsubLimits() (hard, soft int64, softFor time.Duration) {
-	hard, soft, softFor = s.cfg.PubSubHardLimit, s.cfg.PubSubSoftLimit, s.cfg.PubSubSoftSeconds
+// initPubsubLimits sets the limits from the Config, defaults applied.
+func (s *Server) initPubsubLimits(c *Config) {
+	hard, soft, softFor := c.PubSubHardLimit, c.PubSubSoftLimit, c.PubSubSoftSeconds
 	switch {
 	case hard == 0:
 		hard = DefaultPubSubHardLimit
@@ -97,7 +96,21 @@ func (s *Server) pubsubLimits() (hard, soft int64, softFor time.Duration) {
 	if softFor <= 0 {
 		softFor = DefaultPubSubSoftSeconds
 	}
-	return hard, soft, softFor
+	s.psLimits.Store(&outputLimit{hard: hard, soft: soft, softFor: softFor})
+}
+
+// outputLimit is one class of client-output-buffer-limit; 0 bytes means
+// no limit.
+type outputLimit struct {
+	hard, soft int64
+	softFor    time.Duration
+}
+
+// pubsubLimits returns the limits of subscribers (CONFIG SET
+// client-output-buffer-limit pubsub changes them); 0 means no limit.
+func (s *Server) pubsubLimits() (hard, soft int64, softFor time.Duration) {
+	l := s.psLimits.Load()
+	return l.hard, l.soft, l.softFor
 }
 
 // pubsubState returns the connection's pub/sub state, creating it (and
@@ -279,7 +292,8 @@ func (c *conn) watchSoft(ps *connPubSub) bool {
 			}
 			return false
 		case now := <-t.C:
-			if int64(ps.sub.Bytes())+ps.pending.Load() <= soft {
+			_, soft, softFor = c.srv.pubsubLimits() // CONFIG SET may change them
+			if soft == 0 || int64(ps.sub.Bytes())+ps.pending.Load() <= soft {
 				return true
 			}
 			if now.Sub(since) >= softFor {

@@ -242,9 +242,10 @@ func (l *syncLogger) String() string {
 	return l.b.String()
 }
 
-// slowSubscriber subscribes a client that never reads, publishes until
-// the server closes it, and returns how long that took.
-func slowSubscriber(t *testing.T, cfg *server.Config) (time.Duration, *testServer, *syncLogger) {
+// slowSubscriber subscribes a client that never reads, calls setup (if
+// not nil), publishes until the server closes it, and returns how long
+// that took.
+func slowSubscriber(t *testing.T, cfg *server.Config, setup ...func(*testServer)) (time.Duration, *testServer, *syncLogger) {
 	t.Helper()
 	logs := &syncLogger{}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
@@ -259,6 +260,9 @@ func slowSubscriber(t *testing.T, cfg *server.Config) (time.Duration, *testServe
 	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := r.ReadValue(); err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range setup {
+		f(ts)
 	}
 	start := time.Now()
 	payload := bytes.Repeat([]byte("x"), 1024)
@@ -306,6 +310,20 @@ func TestSlowSubscriberHardLimit(t *testing.T) {
 			t.Fatalf("PUBSUB NUMSUB ch: %v %v", v, err)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestConfigSetPubsubLimit: CONFIG SET client-output-buffer-limit
+// pubsub applies to the subscribers already there: one that had no limit
+// is closed over the new hard limit.
+func TestConfigSetPubsubLimit(t *testing.T) {
+	_, _, logs := slowSubscriber(t, &server.Config{PubSubHardLimit: -1, PubSubSoftLimit: -1}, func(ts *testServer) {
+		if err := ts.srv.ConfigSet("client-output-buffer-limit", "pubsub 256kb 0 0"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !strings.Contains(logs.String(), "limit=hard") {
+		t.Errorf("log: %s", logs.String())
 	}
 }
 

@@ -126,7 +126,9 @@ type Server struct {
 	idleTimeout  atomic.Int64
 	protectedOff atomic.Bool
 	requirePass  atomic.Pointer[string]
-	nextPass     string // requirepass as CONFIG SET set it, until applied (under every shard lock)
+	nextPass     string                      // requirepass as CONFIG SET set it, until applied (under every shard lock)
+	psLimits     atomic.Pointer[outputLimit] // client-output-buffer-limit pubsub
+	replicaLimit atomic.Pointer[[3]int64]    // ... replica: shown only, kevy has no replicas
 	settings     *command.SettingTable
 
 	mu        sync.Mutex
@@ -187,6 +189,8 @@ func New(db *kevy.DB, cfg *Config) *Server {
 		idle:  make(chan struct{}),
 	}
 	s.pause.init()
+	s.initPubsubLimits(&c)
+	s.replicaLimit.Store(&[3]int64{256 << 20, 64 << 20, 60})
 	s.maxClients.Store(int64(c.MaxClients))
 	s.idleTimeout.Store(int64(c.IdleTimeout))
 	s.protectedOff.Store(c.DisableProtectedMode)

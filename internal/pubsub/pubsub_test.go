@@ -664,3 +664,52 @@ func TestSubByteAccounting(t *testing.T) {
 		t.Fatalf("closed=%v err=%v, want ErrSlowSubscriber", s.Closed(), s.Err())
 	}
 }
+
+// TestSubSetByteLimits: limits set on a Sub that counted nothing count
+// the messages already queued; a soft limit lowered under the queue
+// signals at once; a lowered hard limit closes the Sub at the next
+// message over it.
+func TestSubSetByteLimits(t *testing.T) {
+	b := New()
+	s, err := b.NewSub(SubOptions{Overhead: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Subscribe(ModeChannel, []string{"ch"}, nil)
+	b.Publish("ch", []byte("abc")) // 2+3+10 bytes
+	b.Publish("ch", []byte("abc"))
+	if got := s.Bytes(); got != 0 {
+		t.Fatalf("Bytes = %d without limits, want 0 (not counted)", got)
+	}
+	s.SetByteLimits(1000, 20)
+	if got := s.Bytes(); got != 30 {
+		t.Fatalf("Bytes = %d after SetByteLimits, want 30", got)
+	}
+	select {
+	case <-s.Soft():
+	default:
+		t.Fatal("no soft signal for a queue already over the new soft limit")
+	}
+	s.SetByteLimits(40, 0)
+	b.Publish("ch", []byte("abc"))
+	if !s.Closed() || s.Err() != ErrSlowSubscriber {
+		t.Fatalf("closed=%v err=%v, want ErrSlowSubscriber over the lowered hard limit", s.Closed(), s.Err())
+	}
+	s2, _ := b.NewSub(SubOptions{MaxBytes: 100, Overhead: 10})
+	s2.Subscribe(ModeChannel, []string{"ch"}, nil)
+	b.Publish("ch", []byte("abc"))
+	s2.SetByteLimits(0, 0)
+	if got := s2.Bytes(); got != 0 {
+		t.Fatalf("Bytes = %d with no limits left, want 0", got)
+	}
+	for range 20 {
+		b.Publish("ch", []byte("abc"))
+	}
+	if s2.Closed() {
+		t.Fatal("closed with no limit")
+	}
+	buf := make([]*Message, 32)
+	if n := s2.Drain(buf); n != 21 {
+		t.Fatalf("Drain = %d, want 21", n)
+	}
+}

@@ -211,6 +211,33 @@ func (s *Sub) Drain(dst []*Message) int {
 	return n
 }
 
+// SetByteLimits replaces SubOptions.MaxBytes and SoftBytes (Redis's
+// CONFIG SET client-output-buffer-limit). The new hard bound applies to
+// the next message queued; when the queue is already over the new soft
+// bound, Soft signals at once. A Sub that did not count its bytes counts
+// the messages already queued.
+func (s *Sub) SetByteLimits(maxBytes, softBytes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.counting() {
+		s.bytes = 0
+		mask := uint64(len(s.ring) - 1)
+		for i := s.head; i != s.tail; i++ {
+			s.bytes += s.msgSize(s.ring[i&mask])
+		}
+	}
+	s.maxBytes, s.soft = max(maxBytes, 0), max(softBytes, 0)
+	if !s.counting() {
+		s.bytes = 0
+	}
+	if s.soft > 0 && s.bytes > s.soft {
+		select {
+		case s.softCh <- struct{}{}:
+		default:
+		}
+	}
+}
+
 // Ready returns a channel that receives a value when a message arrives
 // after Drain found the queue empty. Wake-ups may be spurious.
 func (s *Sub) Ready() <-chan struct{} { return s.ready }
