@@ -67,6 +67,10 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 		func(*command.Engine) int64 { return s.slow.maxLength() },
 		func(_ *command.Engine, v int64) { s.slow.setMaxLen(v) })
 	slowMax.After = func(*command.Engine) { s.slow.trim() }
+	slowThreshold := command.IntSetting("slowlog-log-slower-than", nil, -1, math.MaxInt64,
+		func(*command.Engine) int64 { return s.slow.thresholdMicros() },
+		func(_ *command.Engine, v int64) { s.slow.setThreshold(v) })
+	slowThreshold.After = slowMax.After // turned on again: the length applies
 	list := []*command.Setting{
 		// The default user's passwords change in Apply, so that a CONFIG
 		// SET refused on another value leaves them alone (as in Redis);
@@ -87,9 +91,7 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 			func(*command.Engine) int64 { return s.maxClients.Load() },
 			func(_ *command.Engine, v int64) { s.maxClients.Store(v) }),
 		timeout,
-		command.IntSetting("slowlog-log-slower-than", nil, -1, math.MaxInt64,
-			func(*command.Engine) int64 { return s.slow.thresholdMicros() },
-			func(_ *command.Engine, v int64) { s.slow.setThreshold(v) }),
+		slowThreshold,
 		slowMax,
 		{Name: "protected-mode",
 			Get: func(*command.Engine) string { return yesNo(!s.protectedOff.Load()) },
@@ -105,11 +107,13 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 				return ""
 			}},
 	}
-	cobl := &command.Setting{Name: "client-output-buffer-limit",
+	list = append(list, &command.Setting{Name: "client-output-buffer-limit",
 		Get: func(*command.Engine) string { return s.outputLimitsString() },
-		Set: func(_ *command.Engine, v string) string { return s.setOutputLimits(v) }}
-	cobl.After = func(*command.Engine) { s.applyPubsubLimits() }
-	list = append(list, cobl)
+		Set: func(_ *command.Engine, v string) string { return s.setOutputLimits(v) },
+		Apply: func(*command.Engine) string {
+			s.applyOutputLimits()
+			return ""
+		}})
 	for _, x := range extra {
 		cs := &command.Setting{Name: strings.ToLower(x.Name),
 			Get: func(*command.Engine) string { return x.Get() }}
@@ -147,12 +151,18 @@ func (s *Server) outputLimitsString() string {
 }
 
 // setOutputLimits parses client-output-buffer-limit as Redis does
-// (groups of class, hard limit, soft limit and soft seconds, the limits
-// with memory units) and sets the classes given. kevy enforces the
-// pubsub class; it refuses limits for normal clients, which it never
-// disconnects for their output (it stops reading from them instead).
+// (groups of class, hard limit, soft limit and soft seconds separated by
+// single spaces, the limits with memory units) and keeps the classes
+// given for applyOutputLimits. kevy enforces the pubsub class; it refuses
+// limits for normal clients, which it never disconnects for their output
+// (it stops reading from them instead).
 func (s *Server) setOutputLimits(v string) string {
-	f := strings.Fields(v)
+	ps, rep := *s.psLimits.Load(), *s.replicaLimit.Load()
+	s.nextLimits.ps, s.nextLimits.replica = &ps, &rep
+	if v == "" {
+		return ""
+	}
+	f := strings.Split(v, " ")
 	if len(f)%4 != 0 {
 		return "Wrong number of arguments in buffer limit configuration."
 	}
@@ -189,22 +199,30 @@ func (s *Server) setOutputLimits(v string) string {
 		switch g.class {
 		case "pubsub":
 			secs := min(g.secs, int64(math.MaxInt64/time.Second))
-			s.psLimits.Store(&outputLimit{hard: hard, soft: soft, softFor: time.Duration(secs) * time.Second})
+			*s.nextLimits.ps = outputLimit{hard: hard, soft: soft, softFor: time.Duration(secs) * time.Second}
 		case "replica":
-			s.replicaLimit.Store(&[3]int64{hard, soft, g.secs})
+			*s.nextLimits.replica = [3]int64{hard, soft, g.secs}
 		}
 	}
 	return ""
 }
 
-// applyPubsubLimits gives the subscribers the pubsub limits CONFIG SET
-// changed: a lower hard limit closes a subscriber at its next message
-// over it, a lower soft limit starts its clock at once.
-func (s *Server) applyPubsubLimits() {
-	hard, soft, _ := s.pubsubLimits()
+// applyOutputLimits puts in effect the limits setOutputLimits kept, and
+// gives the subscribers the pubsub ones: a lower hard limit closes a
+// subscriber at its next message over it, a lower soft limit starts its
+// clock at once. It runs under every shard lock (CONFIG SET's apply
+// step), so CONFIG SETs apply one after the other; a subscriber that
+// starts meanwhile checks the limits again (conn.pubsubState).
+func (s *Server) applyOutputLimits() {
+	if s.nextLimits.ps == nil {
+		return
+	}
+	s.psLimits.Store(s.nextLimits.ps)
+	s.replicaLimit.Store(s.nextLimits.replica)
+	s.nextLimits.ps, s.nextLimits.replica = nil, nil
 	s.eachConn(func(c *conn) {
 		if ps := c.ps.Load(); ps != nil {
-			ps.sub.SetByteLimits(int(min(hard, math.MaxInt)), int(min(soft, math.MaxInt)))
+			ps.applyLimits(s)
 		}
 	})
 }
@@ -260,8 +278,8 @@ func (s *Server) ConfigParams() ([]kevy.ConfigParam, error) {
 func (s *Server) wakeReaders() {
 	now := time.Now()
 	s.eachConn(func(c *conn) {
-		if _, ok := c.nc.(*tls.Conn); ok && !c.inputSeen.Load() {
-			return // maybe in its handshake, where a timeout is final
+		if _, ok := c.nc.(*tls.Conn); ok && !c.tlsReady.Load() {
+			return // in its handshake, where a timeout is final
 		}
 		c.nc.SetReadDeadline(now)
 	})

@@ -108,6 +108,15 @@ const configScript = `
 1 SET a 7
 1 CONFIG SET slowlog-log-slower-than 1000000 slowlog-max-len 2
 1 SLOWLOG LEN
+1 CONFIG SET slowlog-log-slower-than 0 slowlog-max-len 128
+1 SET a 8
+1 SET a 9
+1 CONFIG SET slowlog-log-slower-than -1
+1 CONFIG SET slowlog-max-len 1
+1 SLOWLOG LEN
+1 CONFIG SET slowlog-log-slower-than 1000000
+1 SLOWLOG LEN
+1 CONFIG SET slowlog-max-len 128
 1 CONFIG SET slowlog-max-len 128 slowlog-log-slower-than -1
 1 SLOWLOG RESET
 1 SET a 5

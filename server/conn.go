@@ -40,13 +40,12 @@ type conn struct {
 	eng      *command.Engine
 	esess    *command.Session
 	deadline bool // an idle timeout's read deadline is set
-	// inputSeen is set once a read returned data: a TLS connection has
-	// completed its handshake, which Server.wakeReaders must not
-	// interrupt.
-	inputSeen atomic.Bool
-	dbClosed  *atomic.Bool
-	id        int64
-	idle      idleRead // reads that give the buffers back while waiting (idle.go)
+	// tlsReady is set once a TLS connection completed its handshake
+	// (conn.handshake), which Server.wakeReaders must not interrupt.
+	tlsReady atomic.Bool
+	dbClosed *atomic.Bool
+	id       int64
+	idle     idleRead // reads that give the buffers back while waiting (idle.go)
 
 	// Fixed at creation.
 	created     time.Time
@@ -165,13 +164,13 @@ func (c *conn) idleRearm() bool {
 	if c.srv.shutdown.Load() {
 		return false
 	}
+	if _, ok := c.nc.(*tls.Conn); ok && !c.tlsReady.Load() {
+		return false // a timeout in the handshake is final in crypto/tls
+	}
 	d := time.Duration(c.srv.idleTimeout.Load())
 	if ps := c.ps.Load(); d == 0 || (ps != nil && ps.subscribed()) {
 		c.clearDeadline()
 		return !c.srv.shutdown.Load() // Shutdown sets the flag, then the deadline
-	}
-	if tc, ok := c.nc.(*tls.Conn); ok && !tc.ConnectionState().HandshakeComplete {
-		return false // a timeout in the handshake is final in crypto/tls
 	}
 	// Idle since the last input or the end of the last command (its
 	// reply), whichever is later, as Redis's lastinteraction.
@@ -283,11 +282,31 @@ func (c *conn) Read(p []byte) (int, error) {
 	if n > 0 {
 		c.clock = monoNow()
 		c.lastIO.Store(c.clock)
-		if !c.inputSeen.Load() {
-			c.inputSeen.Store(true)
-		}
 	}
 	return n, err
+}
+
+// handshake completes a TLS connection's handshake before anything is
+// read, within the idle timeout if there is one, and reports whether it
+// succeeded. Done apart from the reads, it lets CONFIG SET timeout wake
+// the connection's reads afterwards (Server.wakeReaders): a timeout
+// inside the handshake would be final in crypto/tls.
+func (c *conn) handshake(tc *tls.Conn) bool {
+	if d := c.srv.idleTimeout.Load(); d > 0 {
+		tc.SetDeadline(time.Now().Add(time.Duration(d)))
+	}
+	// Checked after setting the deadline, as Read does: Shutdown sets
+	// the flag, then moves the deadline to the past.
+	if c.srv.shutdown.Load() {
+		return false
+	}
+	err := tc.Handshake()
+	tc.SetDeadline(time.Time{})
+	if err != nil {
+		return false
+	}
+	c.tlsReady.Store(true)
+	return true
 }
 
 // serve runs the connection until the client leaves, QUIT, CLIENT KILL, a
@@ -305,6 +324,9 @@ func (c *conn) serve() {
 				"client", c.id, "remote", c.addr, "panic", v, "stack", string(debug.Stack()))
 		}
 	}()
+	if tc, ok := c.nc.(*tls.Conn); ok && !c.handshake(tc) {
+		return
+	}
 	if c.srv.protectedDenied(c.nc.RemoteAddr()) {
 		c.srv.denyLog.log(c.srv.log, "kevy server: protected mode refused a connection from a non-loopback address; set a password or disable protected mode",
 			"remote", c.addr)

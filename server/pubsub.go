@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,6 +66,9 @@ type connPubSub struct {
 	pending atomic.Int64
 	// Subscription counts, for CLIENT LIST and the subscribed context.
 	channels, patterns, shards atomic.Int32
+	// limits are the server's pubsub limits sub has (applyLimits).
+	limitsMu sync.Mutex
+	limits   *outputLimit
 
 	batch   [pushBatch]*pubsub.Message // pusher's
 	cbatch  [pushBatch]*pubsub.Message // connection goroutine's
@@ -106,6 +110,17 @@ type outputLimit struct {
 	softFor    time.Duration
 }
 
+// applyLimits gives the subscription the server's current pubsub
+// limits if they are not the ones it has.
+func (ps *connPubSub) applyLimits(s *Server) {
+	ps.limitsMu.Lock()
+	defer ps.limitsMu.Unlock()
+	if l := s.psLimits.Load(); l != ps.limits {
+		ps.limits = l
+		ps.sub.SetByteLimits(int(min(l.hard, math.MaxInt)), int(min(l.soft, math.MaxInt)))
+	}
+}
+
 // pubsubLimits returns the limits of subscribers (CONFIG SET
 // client-output-buffer-limit pubsub changes them); 0 means no limit.
 func (s *Server) pubsubLimits() (hard, soft int64, softFor time.Duration) {
@@ -125,7 +140,8 @@ func (c *conn) pubsubState() *connPubSub {
 		c.out.Error("ERR pub/sub is not available")
 		return nil
 	}
-	hard, soft, _ := c.srv.pubsubLimits()
+	l := c.srv.psLimits.Load()
+	hard, soft := l.hard, l.soft
 	sub, err := bus.NewSub(pubsub.SubOptions{
 		Buffer:    1 << 30, // bounded by bytes
 		MaxBytes:  int(hard),
@@ -137,11 +153,12 @@ func (c *conn) pubsubState() *connPubSub {
 		c.out.Error("ERR " + err.Error())
 		return nil
 	}
-	ps := &connPubSub{sub: sub, stop: make(chan struct{})}
+	ps := &connPubSub{sub: sub, stop: make(chan struct{}), limits: l}
 	// The connection's goroutine holds mu from now on, except while it
 	// waits for input.
 	ps.mu.Lock()
 	c.ps.Store(ps)
+	ps.applyLimits(c.srv) // CONFIG SET may have changed them meanwhile
 	go c.pushLoop(ps)
 	go c.watchLoop(ps)
 	return ps

@@ -129,7 +129,13 @@ type Server struct {
 	nextPass     string                      // requirepass as CONFIG SET set it, until applied (under every shard lock)
 	psLimits     atomic.Pointer[outputLimit] // client-output-buffer-limit pubsub
 	replicaLimit atomic.Pointer[[3]int64]    // ... replica: shown only, kevy has no replicas
-	settings     *command.SettingTable
+	// nextLimits are the client-output-buffer-limit classes CONFIG SET
+	// set, until applied (under every shard lock).
+	nextLimits struct {
+		ps      *outputLimit
+		replica *[3]int64
+	}
+	settings *command.SettingTable
 
 	mu        sync.Mutex
 	listeners []*trackedListener

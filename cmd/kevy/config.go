@@ -59,11 +59,12 @@ func applyConfigFile(fset *flag.FlagSet, path string) ([]paramDirective, error) 
 		name := strings.ToLower(args[0])
 		flagName, ok := configDirectives[name]
 		switch {
-		case !ok && len(args) == 2:
-			params = append(params, paramDirective{line: line, name: args[0], value: args[1]})
+		case !ok && len(args) >= 2:
+			// A CONFIG parameter: several words are one value, as CONFIG
+			// REWRITE writes client-output-buffer-limit.
+			params = append(params, paramDirective{line: line, name: args[0], value: strings.Join(args[1:], " ")})
 			continue
 		case !ok:
-			// CONFIG parameters take one value.
 			return nil, fail(fmt.Sprintf("unknown directive %q or wrong number of arguments", args[0]))
 		case len(args) < 2 || (name != "bind" && len(args) != 2):
 			return nil, fail(fmt.Sprintf("wrong number of arguments for %q", args[0]))

@@ -80,7 +80,7 @@ func TestApplyConfigFile(t *testing.T) {
 				"maxmemory": "32mb", "requirepass": "s p", "protected-mode": "no"}},
 		{name: "flags win", file: "port 6380\ndir /x\n", args: []string{"--port", "7000"},
 			want: map[string]string{"port": "7000", "dir": "/x"}},
-		{name: "unknown", file: "port 1\n\nsave 900 1\n", err: "kevy.conf:3: unknown directive \"save\""},
+		{name: "unknown", file: "port 1\n\nnosuch\n", err: "kevy.conf:3: unknown directive \"nosuch\""},
 		{name: "bad value", file: "port x\n", err: "kevy.conf:1: port:"},
 		{name: "bad yes/no", file: "appendonly maybe\n", err: "kevy.conf:1: appendonly: want yes or no"},
 		{name: "arg count", file: "port 1 2\n", err: "kevy.conf:1: wrong number of arguments"},

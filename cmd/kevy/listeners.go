@@ -21,10 +21,9 @@ import (
 // listeners are what serve listens on: a TCP listener per bind address
 // on the port (with TLS when serve started with a certificate), and a
 // unix socket. CONFIG SET port, bind, tls-cert-file and tls-key-file
-// change them while serving, as in Redis: new listeners are opened
-// before the old ones are closed (a failure keeps the old ones), the
-// connections already open stay, and a new certificate serves the TLS
-// handshakes that follow.
+// change them while serving, as in Redis (see rebind): the connections
+// already open stay, and a new certificate serves the TLS handshakes
+// that follow.
 type listeners struct {
 	logger     *slog.Logger
 	unixSocket string
@@ -334,7 +333,11 @@ func (ln *listeners) rebind(failText string) error {
 			for _, h := range retireHosts {
 				l, lerr := ln.listenHost(h, ln.port)
 				if lerr != nil {
-					ln.logger.Error("kevy: CONFIG SET: cannot listen again on the old address", "bind", h, "port", ln.port, "err", lerr)
+					// Redis panics here; serve stops with the error.
+					select {
+					case ln.fatal <- fmt.Errorf("CONFIG SET: cannot listen again on %s port %d: %w", h, ln.port, lerr):
+					default:
+					}
 					continue
 				}
 				if l != nil {

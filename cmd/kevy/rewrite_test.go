@@ -136,6 +136,8 @@ func TestServeConfigParamErrors(t *testing.T) {
 		{"hash-max-listpack-entries x\n", "kevy.conf:1: hash-max-listpack-entries: argument couldn't be parsed into an integer"},
 		{"port 1\nnosuch-param 5\n", "kevy.conf:2: unknown directive \"nosuch-param\""},
 		{"maxmemory-samples 0\n", "kevy.conf:1: maxmemory-samples: argument must be between 1 and 2147483647 inclusive"},
+		{"save 900 1\n", "kevy.conf:1: save: kevy has no automatic save points"},
+		{"client-output-buffer-limit pubsub 1mb 1mb\n", "kevy.conf:1: client-output-buffer-limit: Wrong number of arguments in buffer limit configuration."},
 	} {
 		path := filepath.Join(t.TempDir(), "kevy.conf")
 		if err := os.WriteFile(path, []byte(c.file), 0o600); err != nil {
@@ -279,7 +281,7 @@ func TestConfigRewriteVersusRedis(t *testing.T) {
 func TestServeConfigServerParams(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "kevy.conf")
-	if err := os.WriteFile(path, []byte("slowlog-max-len 7\nmaxclients 50\ntimeout 20\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("slowlog-max-len 7\nmaxclients 50\ntimeout 20\nclient-output-buffer-limit pubsub 16mb 4mb 30\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	port := freePort(t)
@@ -306,14 +308,16 @@ func TestServeConfigServerParams(t *testing.T) {
 	do("+OK\r\n", "AUTH", "pw")
 	for _, kv := range [][2]string{{"port", strconv.Itoa(port)}, {"bind", "127.0.0.1"}, {"unixsocket", sock},
 		{"dir", data}, {"appendfsync", "always"}, {"timeout", "30"}, {"requirepass", "pw"}, {"maxclients", "50"},
-		{"slowlog-max-len", "7"}, {"tls-cert-file", ""}, {"appendonly", "yes"}} {
+		{"slowlog-max-len", "7"}, {"tls-cert-file", ""}, {"appendonly", "yes"},
+		{"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 16777216 4194304 30"}} {
 		get(kv[0], kv[1])
 	}
 	do("-ERR CONFIG SET failed (possibly related to argument 'unixsocket') - can't set immutable config\r\n", "CONFIG", "SET", "unixsocket", "/tmp/x")
 	do("-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n", "CONFIG", "SET", "dir", "/tmp")
 	do("+OK\r\n", "CONFIG", "SET", "appendfsync", "no")
 	do("+OK\r\n", "SET", "k", "v")
-	do("+OK\r\n", "CONFIG", "SET", "requirepass", "new pw", "timeout", "60", "slowlog-log-slower-than", "5000", "maxclients", "10000")
+	do("+OK\r\n", "CONFIG", "SET", "requirepass", "new pw", "timeout", "60", "slowlog-log-slower-than", "5000", "maxclients", "10000",
+		"client-output-buffer-limit", "pubsub 1mb 512kb 20")
 	do("+OK\r\n", "CONFIG", "REWRITE")
 	c.Close()
 	if err := stop(); err != nil {
@@ -340,7 +344,7 @@ func TestServeConfigServerParams(t *testing.T) {
 			t.Errorf("rewritten file lacks %q:\n%s", line, b)
 		}
 	}
-	if !strings.HasPrefix(string(b), "slowlog-max-len 7\nmaxclients 10000\ntimeout 60\n") {
+	if !strings.HasPrefix(string(b), "slowlog-max-len 7\nmaxclients 10000\ntimeout 60\nclient-output-buffer-limit normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 20\n") {
 		t.Errorf("the file's directives are not rewritten in place (a default value included, as Redis does):\n%s", b)
 	}
 
@@ -354,6 +358,7 @@ func TestServeConfigServerParams(t *testing.T) {
 	get("timeout", "60")
 	get("slowlog-log-slower-than", "5000")
 	get("appendfsync", "no")
+	get("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 20")
 	do("$1\r\nv\r\n", "GET", "k")
 	if err := stop(); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -263,9 +264,35 @@ func TestServeConfigSetTLS(t *testing.T) {
 	tc.SetDeadline(time.Now().Add(10 * time.Second))
 	late := &respConn{t: t, nc: tc, r: bufio.NewReader(tc)}
 	late.do("PING", "+PONG")
+
+	// A TLS client that completed its handshake and sends nothing gets a
+	// new timeout like any other.
+	quiet, err := tls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer quiet.Close()
+	rc.do("CONFIG SET timeout 1", "+OK")
+	quiet.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var one [1]byte
+	if n, err := quiet.Read(one[:]); n != 0 || err == nil || isTimeoutErr(err) {
+		t.Fatalf("idle TLS client: read %d, %v; want it closed by the new timeout", n, err)
+	}
+	fresh, err := tls.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	fresh.SetDeadline(time.Now().Add(10 * time.Second))
+	(&respConn{t: t, nc: fresh, r: bufio.NewReader(fresh)}).do("CONFIG SET timeout 0", "+OK")
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func isTimeoutErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // TestServeRedisDefaultBind: redis.conf's default "bind 127.0.0.1 -::1"

@@ -366,7 +366,7 @@ func (s *Store) autoRewrite() {
 		ls := st.log.Stats()
 		cur := st.otherSize.Load() + ls.FileSize + int64(ls.Buffered)
 		base := max(st.baseSize.Load(), 1)
-		if cur < minSize || (cur-base)*100 < pct*base {
+		if cur < minSize || (cur-base)*100/base < pct { // as Redis: no overflow for a huge pct
 			continue
 		}
 		if !s.snapMu.TryLock() {
