@@ -26,6 +26,7 @@ type InfoServer struct {
 	ProcessID       int
 	RunID           string // random per open database, 40 hex digits
 	TCPPort         int    // 0 unless a server reported one (SetServerStats)
+	ConfigFile      string // the configuration file a server reported, or ""
 	ServerTimeUsec  int64
 	UptimeInSeconds int64 // since Open
 	UptimeInDays    int64
@@ -122,6 +123,7 @@ type InfoKeyspace struct {
 // database reports for INFO.
 type ServerStats struct {
 	TCPPort                  int
+	ConfigFile               string
 	ConnectedClients         int
 	MaxClients               int
 	TotalConnectionsReceived int64

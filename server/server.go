@@ -93,6 +93,10 @@ type Config struct {
 	// neither commands nor memory wait for it. 0 or less means
 	// DefaultMonitorBufferLimit (32 MB).
 	MonitorBufferLimit int64
+	// ConfigFile is the configuration file the program read its settings
+	// from, which INFO shows as config_file (Redis shows an absolute
+	// path); "" means none.
+	ConfigFile string
 	// Settings are CONFIG parameters the program adds to the server's
 	// (see Setting). MaxClients, IdleTimeout, RequirePass,
 	// DisableProtectedMode, SlowlogLogSlowerThan and SlowlogMaxLen are
@@ -368,6 +372,7 @@ func (s *Server) stats() kevy.ServerStats {
 	st := kevy.ServerStats{
 		ConnectedClients:         len(s.conns),
 		MaxClients:               int(s.maxClients.Load()),
+		ConfigFile:               s.cfg.ConfigFile,
 		TotalConnectionsReceived: s.accepted,
 		RejectedConnections:      s.rejected,
 	}

@@ -312,6 +312,9 @@ func TestServeConfigServerParams(t *testing.T) {
 		{"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 16777216 4194304 30"}} {
 		get(kv[0], kv[1])
 	}
+	if r, err := c.DoStrings("INFO", "server"); err != nil || !strings.Contains(string(r), "\r\nconfig_file:"+path+"\r\n") {
+		t.Errorf("INFO server lacks config_file:%s: %q %v", path, r, err)
+	}
 	do("-ERR CONFIG SET failed (possibly related to argument 'unixsocket') - can't set immutable config\r\n", "CONFIG", "SET", "unixsocket", "/tmp/x")
 	do("-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n", "CONFIG", "SET", "dir", "/tmp")
 	do("+OK\r\n", "CONFIG", "SET", "appendfsync", "no")

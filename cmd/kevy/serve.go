@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -102,7 +103,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	srv := server.New(db, &server.Config{MaxClients: *maxClients, IdleTimeout: *timeout, Logger: logger,
 		RequirePass: *requirePass, DisableProtectedMode: !protected,
 		OnShutdown: func() { shutdownOnce.Do(func() { close(shutdownReq) }) },
-		Settings:   ln.settings()})
+		Settings:   ln.settings(), ConfigFile: absPath(*configFile)})
 	defer srv.Close()
 	if *configFile != "" {
 		if err := setupConfigFile(db, srv, fset, *configFile, params, logger); err != nil {
@@ -190,6 +191,17 @@ func setupConfigFile(db *kevy.DB, srv *server.Server, fset *flag.FlagSet, path s
 	}
 	db.SetConfigRewriter(configRewriter(path, serve, defaults, logger))
 	return nil
+}
+
+// absPath returns path made absolute ("" stays "").
+func absPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return path
 }
 
 // totalKeys counts the keys of every logical database, for the banner.

@@ -45,7 +45,8 @@ type InfoServer struct {
 	GoVersion       string
 	ProcessID       int
 	RunID           string
-	TCPPort         int // 0 when no server reported one (embedded use)
+	TCPPort         int    // 0 when no server reported one (embedded use)
+	ConfigFile      string // "" unless a server reported one
 	ServerTimeUsec  int64
 	UptimeInSeconds int64
 	UptimeInDays    int64
@@ -145,6 +146,7 @@ type InfoKeyspace struct {
 // INFO (Engine.SetServerStats).
 type ServerStats struct {
 	TCPPort                  int
+	ConfigFile               string
 	ConnectedClients         int
 	MaxClients               int
 	TotalConnectionsReceived int64
@@ -188,6 +190,7 @@ func (e *Engine) CollectInfo() Info {
 		ProcessID:       os.Getpid(),
 		RunID:           e.mem.runID,
 		TCPPort:         srv.TCPPort,
+		ConfigFile:      srv.ConfigFile,
 		ServerTimeUsec:  now * 1000,
 		UptimeInSeconds: up,
 		UptimeInDays:    up / 86400,
@@ -366,7 +369,7 @@ func FormatInfo(in *Info, want []bool) string {
 			num("configured_hz", int64(sv.Hz))
 			num("lru_clock", sv.LRUClock)
 			line("executable", sv.Executable)
-			line("config_file", "")
+			line("config_file", sv.ConfigFile)
 		case "clients":
 			section("Clients")
 			num("connected_clients", int64(in.Clients.ConnectedClients))
