@@ -109,6 +109,28 @@ func TestDatabaseConfigParams(t *testing.T) {
 	if n, err := db.DBSize(); err != nil || n != 4 {
 		t.Fatalf("reopened: %d keys, %v", n, err)
 	}
+	// hz: clamped to 1..500 as Redis does, shown by INFO, and the
+	// active expiry cycle runs at it.
+	if _, err := db.Do(ctx, "CONFIG", "SET", "hz", "1000"); err != nil {
+		t.Fatal(err)
+	}
+	if got := get("hz"); got != "500" {
+		t.Errorf("hz = %q after setting 1000, want 500", got)
+	}
+	info, err := db.Do(ctx, "INFO", "server")
+	if err != nil || !strings.Contains(info.String(), "\r\nhz:500\r\n") || !strings.Contains(info.String(), "\r\nconfigured_hz:500\r\n") {
+		t.Errorf("INFO server after hz 500: %v %v", info, err)
+	}
+	if _, err := db.Do(ctx, "SET", "short", "v", "PX", "5"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if n, err := db.DBSize(); err == nil && n == 4 {
+			break // removed by the active cycle, never read
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the short-lived key was not expired: %d keys, %v", n, err)
+		}
+	}
 	mem := openTest(t, nil)
 	if v, err := mem.Do(ctx, "CONFIG", "GET", "dir"); err != nil || len(v.Elems()) != 2 || v.Elems()[1].String() != "" {
 		t.Errorf("in-memory dir: %v %v", v, err)

@@ -10,10 +10,10 @@ import (
 )
 
 // setupSettings adds the database's own CONFIG parameters to its engine:
-// dir (the data directory, absolute; "" in memory), appendfsync and
-// databases, auto-aof-rewrite-percentage and auto-aof-rewrite-min-size
-// (CONFIG SET changes the thresholds of the automatic log rewrite). CONFIG
-// SET dir is refused as Redis 7.0 refuses a protected
+// dir (the data directory, absolute; "" in memory), appendfsync,
+// databases, hz (the frequency of the active expiry cycle), and
+// auto-aof-rewrite-percentage and auto-aof-rewrite-min-size (the
+// thresholds of the automatic log rewrite). CONFIG SET dir is refused as Redis 7.0 refuses a protected
 // config; databases is immutable, as in Redis; appendfsync changes the
 // policy of the open append-only files.
 func (c *core) setupSettings(dir string) {
@@ -36,7 +36,18 @@ func (c *core) setupSettings(dir string) {
 	}
 	c.rewritePct.Store(pct)
 	c.rewriteMin.Store(minSize)
+	c.eng.Hz.Store(activeExpireHz)
 	c.eng.AddSettings(
+		// Redis clamps hz to 1..500, and CONFIG GET shows the clamped value.
+		command.IntSetting("hz", nil, 0, math.MaxInt32,
+			func(*command.Engine) int64 { return int64(c.eng.Hz.Load()) },
+			func(_ *command.Engine, v int64) {
+				c.eng.Hz.Store(int32(min(max(v, 1), 500)))
+				select {
+				case c.hzChanged <- struct{}{}:
+				default:
+				}
+			}),
 		command.IntSetting("auto-aof-rewrite-percentage", nil, 0, math.MaxInt32,
 			func(*command.Engine) int64 { return c.rewritePct.Load() },
 			func(_ *command.Engine, v int64) {

@@ -170,6 +170,8 @@ type core struct {
 	persist *persist.Store
 	// fsync is the current FsyncPolicy (CONFIG SET appendfsync).
 	fsync atomic.Uint32
+	// hzChanged wakes the expiry loop after CONFIG SET hz.
+	hzChanged chan struct{}
 	// rewritePct (0: off) and rewriteMin are the automatic log rewrite
 	// thresholds, as CONFIG shows them.
 	rewritePct, rewriteMin atomic.Int64
@@ -212,7 +214,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	c := &core{opts: o, log: o.Logger, stop: make(chan struct{})}
+	c := &core{opts: o, log: o.Logger, stop: make(chan struct{}), hzChanged: make(chan struct{}, 1)}
 	if o.Clock != nil {
 		src := o.Clock
 		c.clk = clock.FromFunc(func() int64 { return src.Now().UnixMilli() })
@@ -238,8 +240,8 @@ func Open(dir string, opts *Options) (*DB, error) {
 	return &DB{c: c}, nil
 }
 
-// activeExpireHz is how often the background expiry cycle runs: Redis's
-// default "hz 10".
+// activeExpireHz is how often the background expiry cycle runs by
+// default: Redis's "hz 10" (CONFIG SET hz changes it).
 const activeExpireHz = 10
 
 // activeExpireBudget bounds the keys sampled per shard per cycle, which
@@ -249,12 +251,16 @@ const activeExpireBudget = 200
 
 func (c *core) expireLoop() {
 	defer c.wg.Done()
-	t := time.NewTicker(time.Second / activeExpireHz)
+	hz := c.eng.Hz.Load()
+	t := time.NewTicker(time.Second / time.Duration(hz))
 	defer t.Stop()
 	for {
 		select {
 		case <-c.stop:
 			return
+		case <-c.hzChanged:
+			hz = c.eng.Hz.Load()
+			t.Reset(time.Second / time.Duration(hz))
 		case <-t.C:
 			c.runExpire()
 		}

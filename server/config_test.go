@@ -55,6 +55,13 @@ const configScript = `
 1 CONFIG SET appendfsync EverySec
 1 CONFIG SET dir /tmp
 1 CONFIG SET databases 4
+1 CONFIG GET hz
+1 CONFIG SET hz 1000
+1 CONFIG GET hz
+1 CONFIG SET hz 0
+1 CONFIG GET hz
+1 CONFIG SET hz -1
+1 CONFIG SET hz 10
 1 CONFIG GET auto-aof-rewrite-percentage
 1 CONFIG GET auto-aof-rewrite-min-size
 1 CONFIG SET auto-aof-rewrite-percentage -1

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"cmp"
 	"os"
 	"runtime"
 	"strconv"
@@ -194,7 +195,7 @@ func (e *Engine) CollectInfo() Info {
 		ServerTimeUsec:  now * 1000,
 		UptimeInSeconds: up,
 		UptimeInDays:    up / 86400,
-		Hz:              10,
+		Hz:              int(max(e.Hz.Load(), 0)),
 		LRUClock:        int64(e.KS.LRUClock(now)),
 		Executable:      exe,
 	}
@@ -365,8 +366,8 @@ func FormatInfo(in *Info, want []bool) string {
 			num("server_time_usec", sv.ServerTimeUsec)
 			num("uptime_in_seconds", sv.UptimeInSeconds)
 			num("uptime_in_days", sv.UptimeInDays)
-			num("hz", int64(sv.Hz))
-			num("configured_hz", int64(sv.Hz))
+			num("hz", int64(cmp.Or(sv.Hz, 10)))
+			num("configured_hz", int64(cmp.Or(sv.Hz, 10)))
 			num("lru_clock", sv.LRUClock)
 			line("executable", sv.Executable)
 			line("config_file", sv.ConfigFile)

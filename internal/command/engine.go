@@ -47,6 +47,9 @@ type Engine struct {
 	mem memState
 	// rewrite implements CONFIG REWRITE; see SetConfigRewriter.
 	rewrite atomic.Pointer[func([]ConfigParam) error]
+	// Hz is the frequency of the background tasks (Redis's hz), which
+	// INFO shows; the program running them sets it (0 means 10).
+	Hz atomic.Int32
 	// settings are the engine's own CONFIG parameters (AddSettings),
 	// replaced as a whole under settingsMu.
 	settings   atomic.Pointer[SettingTable]
