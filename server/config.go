@@ -33,7 +33,7 @@ import (
 type Setting struct {
 	// Name is the parameter's name, in lower case.
 	Name string
-	// Get returns the current value.
+	// Get returns the current value (nil: always "").
 	Get func() string
 	// Set applies a new value or returns why it cannot. nil makes the
 	// parameter read-only: CONFIG SET replies Redis's "can't set
@@ -116,7 +116,12 @@ func (s *Server) settingTable(extra []Setting) *command.SettingTable {
 		}})
 	for _, x := range extra {
 		cs := &command.Setting{Name: strings.ToLower(x.Name),
-			Get: func(*command.Engine) string { return x.Get() }}
+			Get: func(*command.Engine) string {
+				if x.Get == nil {
+					return ""
+				}
+				return x.Get()
+			}}
 		if x.Quoted {
 			cs.Rewrite = command.RewriteQuoted
 		}
