@@ -344,3 +344,45 @@ func TestConfigSetServerParams(t *testing.T) {
 	extra.expect("-ERR max number of clients reached\r\n")
 	extra.expectClosed()
 }
+
+// TestConfigResetStatVersusRedis: CONFIG RESETSTAT zeroes the counters
+// INFO stats shows, the server's connection counts and the commands that
+// touch no key included, as redis-server does.
+func TestConfigResetStatVersusRedis(t *testing.T) {
+	rs := startOwnRedis(t)
+	ts := startServer(t, &server.Config{MaxClients: 3})
+	fields := []string{"total_connections_received", "total_commands_processed", "rejected_connections",
+		"keyspace_hits", "keyspace_misses", "expired_keys", "evicted_keys"}
+	run := func(addr string) []string {
+		a := dial(t, addr)
+		for _, cmd := range []string{"PING\r\n", "SET k v\r\n", "GET k\r\n", "GET nokey\r\n", "CONFIG SET maxclients 2\r\n"} {
+			a.send(cmd)
+			a.value()
+		}
+		b := dial(t, addr)
+		b.send("PING\r\n")
+		b.value()
+		refused := dial(t, addr) // over maxclients: counted as rejected
+		refused.expect("-ERR max number of clients reached\r\n")
+		a.send("CONFIG SET maxclients 10000\r\n")
+		a.value()
+		a.send("CONFIG RESETSTAT\r\n")
+		a.expect("+OK\r\n")
+		c := dial(t, addr)
+		c.send("GET k\r\n")
+		c.value()
+		c.send("INFO stats\r\n")
+		info := string(c.value().Str)
+		var out []string
+		for _, f := range fields {
+			_, rest, ok := strings.Cut(info, "\r\n"+f+":")
+			v, _, _ := strings.Cut(rest, "\r\n")
+			if !ok {
+				v = "(missing)"
+			}
+			out = append(out, f+":"+v)
+		}
+		return out
+	}
+	sameLines(t, "INFO stats after CONFIG RESETSTAT", run(rs.Addr), run(ts.addr))
+}

@@ -147,7 +147,8 @@ type Server struct {
 	idle      chan struct{} // closed once shutting down with no connection left
 	idleDone  bool
 
-	accepted, rejected int64 // total connections accepted / refused (max clients), under mu
+	accepted, rejected int64  // total connections accepted / refused (max clients), under mu
+	stopResetStat      func() // removes resetStats from CONFIG RESETSTAT's hooks
 }
 
 // trackedListener wraps a listener so that closing it twice (Serve's
@@ -213,6 +214,10 @@ func New(db *kevy.DB, cfg *Config) *Server {
 	}
 	s.slow.maxLen = int64(c.SlowlogMaxLen)
 	s.settings = s.settingTable(c.Settings)
+	sess := db.NewSession()
+	eng, _, _ := command.PublicSession(sess)
+	sess.Close()
+	s.stopResetStat = eng.OnResetStat(s.resetStats)
 	db.SetServerStats(s.stats)
 	return s
 }
@@ -364,6 +369,13 @@ func (s *Server) addConn(nc net.Conn) (*conn, error) {
 	return c, nil
 }
 
+// resetStats zeroes the connection counters, for CONFIG RESETSTAT.
+func (s *Server) resetStats() {
+	s.mu.Lock()
+	s.accepted, s.rejected = 0, 0
+	s.mu.Unlock()
+}
+
 // stats reports the connection figures INFO shows (clients section and
 // total_connections_received).
 func (s *Server) stats() kevy.ServerStats {
@@ -407,6 +419,7 @@ func (s *Server) beginShutdown() error {
 	s.mu.Lock()
 	if !s.shutdown.Load() {
 		close(s.done)
+		s.stopResetStat()
 	}
 	s.shutdown.Store(true)
 	ls := append([]*trackedListener(nil), s.listeners...)

@@ -226,23 +226,29 @@ func (e *Engine) settingView(s *Session) *SettingTable {
 	return v
 }
 
-// resetStatHooks are called by CONFIG RESETSTAT.
-var resetStatHooks struct {
-	sync.Mutex
-	fns []func(e *Engine)
-}
-
-// OnResetStat registers f to be called by CONFIG RESETSTAT, after the
-// shards' counters are reset, to reset statistics kept elsewhere.
-func OnResetStat(f func(e *Engine)) {
-	resetStatHooks.Lock()
-	resetStatHooks.fns = append(resetStatHooks.fns, f)
-	resetStatHooks.Unlock()
+// OnResetStat registers f, called by CONFIG RESETSTAT once the engine's
+// counters are reset, to reset statistics kept elsewhere (a server's
+// connection counts). The function returned removes it.
+func (e *Engine) OnResetStat(f func()) (remove func()) {
+	h := &e.resetHooks
+	h.Lock()
+	defer h.Unlock()
+	if h.fns == nil {
+		h.fns = map[int]func(){}
+	}
+	id := h.next
+	h.next++
+	h.fns[id] = f
+	return func() {
+		h.Lock()
+		delete(h.fns, id)
+		h.Unlock()
+	}
 }
 
 // ResetStats zeroes the statistics INFO reports (CONFIG RESETSTAT): the
-// shards' hit, miss, expiry, eviction and command counters, and whatever
-// OnResetStat hooks reset.
+// shards' hit, miss, expiry, eviction and command counters, the count
+// of commands that touch no key, and whatever OnResetStat hooks reset.
 func (e *Engine) ResetStats() {
 	for i := range e.KS.NumShards() {
 		sh := e.KS.Shard(i)
@@ -250,11 +256,18 @@ func (e *Engine) ResetStats() {
 		sh.Hits, sh.Misses, sh.ExpiredKeys, sh.EvictedKeys, sh.Commands = 0, 0, 0, 0, 0
 		sh.Unlock()
 	}
-	resetStatHooks.Lock()
-	fns := resetStatHooks.fns
-	resetStatHooks.Unlock()
+	for i := range e.mem.keyless {
+		e.mem.keyless[i].n.Store(0)
+	}
+	h := &e.resetHooks
+	h.Lock()
+	fns := make([]func(), 0, len(h.fns))
+	for _, f := range h.fns {
+		fns = append(fns, f)
+	}
+	h.Unlock()
 	for _, f := range fns {
-		f(e)
+		f()
 	}
 }
 

@@ -47,6 +47,12 @@ type Engine struct {
 	mem memState
 	// rewrite implements CONFIG REWRITE; see SetConfigRewriter.
 	rewrite atomic.Pointer[func([]ConfigParam) error]
+	// resetHooks are called by ResetStats (OnResetStat).
+	resetHooks struct {
+		sync.Mutex
+		next int
+		fns  map[int]func()
+	}
 	// Hz is the frequency of the background tasks (Redis's hz), which
 	// INFO shows; the program running them sets it (0 means 10).
 	Hz atomic.Int32
