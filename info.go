@@ -11,8 +11,18 @@ type Info struct {
 	Memory      InfoMemory
 	Persistence InfoPersistence
 	Stats       InfoStats
+	CPU         InfoCPU
 	// Keyspace lists the logical databases holding keys.
 	Keyspace []InfoKeyspace
+}
+
+// InfoCPU is INFO's cpu section: the CPU time the process used, in
+// system and user mode, in seconds, and that of its child processes
+// (none: kevy saves with goroutines, not by forking). Zero where the
+// system does not report it.
+type InfoCPU struct {
+	SysSeconds, UserSeconds                 float64
+	SysChildrenSeconds, UserChildrenSeconds float64
 }
 
 // InfoServer is INFO's server section.
@@ -154,6 +164,7 @@ func (db *DB) Info() (Info, error) {
 		Memory:      InfoMemory(in.Memory),
 		Persistence: InfoPersistence(in.Persistence),
 		Stats:       InfoStats(in.Stats),
+		CPU:         InfoCPU(in.CPU),
 	}
 	for _, k := range in.Keyspace {
 		out.Keyspace = append(out.Keyspace, InfoKeyspace(k))

@@ -63,8 +63,13 @@ func TestInfoCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	titles, f := parseInfo(t, v.String())
-	if got := strings.Join(titles, ","); got != "Server,Clients,Memory,Persistence,Stats,Replication,Modules,Cluster,Keyspace" {
+	if got := strings.Join(titles, ","); got != "Server,Clients,Memory,Persistence,Stats,Replication,CPU,Modules,Cluster,Keyspace" {
 		t.Fatalf("sections %s", got)
+	}
+	for _, k := range []string{"used_cpu_sys", "used_cpu_user", "used_cpu_sys_children", "used_cpu_user_children"} {
+		if v, err := strconv.ParseFloat(f[k], 64); err != nil || v < 0 || !strings.Contains(f[k], ".") {
+			t.Errorf("%s = %q, want seconds with microseconds", k, f[k])
+		}
 	}
 	for k, want := range map[string]string{
 		"redis_version":     "7.0.15",
@@ -117,7 +122,7 @@ func TestInfoCommand(t *testing.T) {
 		t.Errorf("unknown section: %q", v.String())
 	}
 	v, _ = db.Do(ctx, "INFO", "everything")
-	if titles, _ = parseInfo(t, v.String()); len(titles) != 9 {
+	if titles, _ = parseInfo(t, v.String()); len(titles) != 10 {
 		t.Errorf("INFO everything: %v", titles)
 	}
 
@@ -182,4 +187,30 @@ func ExampleDB_Info() {
 	// Output:
 	// 67108864 allkeys-lfu true
 	// db0:keys=1
+}
+
+// TestInfoCPU: INFO cpu's figures grow with the CPU the process uses.
+func TestInfoCPU(t *testing.T) {
+	db := openTest(t, nil)
+	used := func() float64 {
+		v, err := db.Do(context.Background(), "INFO", "cpu")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, f := parseInfo(t, v.String())
+		sys, err1 := strconv.ParseFloat(f["used_cpu_sys"], 64)
+		user, err2 := strconv.ParseFloat(f["used_cpu_user"], 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("INFO cpu: %q", v.String())
+		}
+		return sys + user
+	}
+	before := used()
+	x := 0
+	for start := time.Now(); time.Since(start) < 200*time.Millisecond; {
+		x++ // burn CPU
+	}
+	if after := used(); after <= before {
+		t.Errorf("CPU time %.6f after 200 ms of work, %.6f before (%d)", after, before, x)
+	}
 }

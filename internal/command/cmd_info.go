@@ -32,8 +32,17 @@ type Info struct {
 	Memory      InfoMemory
 	Persistence InfoPersistence
 	Stats       InfoStats
+	CPU         InfoCPU
 	// Keyspace lists the databases holding keys.
 	Keyspace []InfoKeyspace
+}
+
+// InfoCPU is INFO's cpu section: the CPU time the process used, in
+// system and user mode (getrusage), and that of its waited-for children
+// (none: kevy saves with goroutines, not by forking).
+type InfoCPU struct {
+	SysSeconds, UserSeconds                 float64
+	SysChildrenSeconds, UserChildrenSeconds float64
 }
 
 // InfoServer is INFO's server section.
@@ -289,12 +298,13 @@ func (e *Engine) CollectInfo() Info {
 	if f := e.mem.persistence; f != nil {
 		f(&in.Persistence)
 	}
+	in.CPU = cpuUsage()
 	return in
 }
 
 // infoSections are the sections INFO knows, in Redis's output order.
 var infoSections = [...]string{"server", "clients", "memory", "persistence", "stats",
-	"replication", "modules", "cluster", "keyspace"}
+	"replication", "cpu", "modules", "cluster", "keyspace"}
 
 func infoCmd(c *Ctx, args [][]byte) {
 	var want [len(infoSections)]bool
@@ -464,6 +474,13 @@ func FormatInfo(in *Info, want []bool) string {
 			num("repl_backlog_size", 1048576)
 			num("repl_backlog_first_byte_offset", 0)
 			num("repl_backlog_histlen", 0)
+		case "cpu":
+			section("CPU")
+			secs := func(k string, v float64) { line(k, strconv.FormatFloat(v, 'f', 6, 64)) }
+			secs("used_cpu_sys", in.CPU.SysSeconds)
+			secs("used_cpu_user", in.CPU.UserSeconds)
+			secs("used_cpu_sys_children", in.CPU.SysChildrenSeconds)
+			secs("used_cpu_user_children", in.CPU.UserChildrenSeconds)
 		case "modules":
 			section("Modules")
 		case "cluster":

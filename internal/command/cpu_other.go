@@ -1,0 +1,6 @@
+//go:build !unix
+
+package command
+
+// cpuUsage reports nothing where getrusage does not exist.
+func cpuUsage() InfoCPU { return InfoCPU{} }
