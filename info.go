@@ -12,6 +12,8 @@ type Info struct {
 	Persistence InfoPersistence
 	Stats       InfoStats
 	CPU         InfoCPU
+	// ErrorStats counts the error replies by code, in byte order.
+	ErrorStats []InfoErrorStat
 	// Keyspace lists the logical databases holding keys.
 	Keyspace []InfoKeyspace
 }
@@ -119,6 +121,16 @@ type InfoStats struct {
 	PubSubChannels         int
 	PubSubPatterns         int
 	PubSubShardChannels    int
+	// TotalErrorReplies counts the error replies servers sent and Do and
+	// Pipe returned (typed API errors are Go errors, not counted).
+	TotalErrorReplies int64
+}
+
+// InfoErrorStat is one line of INFO's errorstats section: the error
+// replies counted under one error code ("ERR", "WRONGTYPE"...).
+type InfoErrorStat struct {
+	Code  string
+	Count int64
 }
 
 // InfoKeyspace is one database of INFO's keyspace section.
@@ -168,6 +180,9 @@ func (db *DB) Info() (Info, error) {
 	}
 	for _, k := range in.Keyspace {
 		out.Keyspace = append(out.Keyspace, InfoKeyspace(k))
+	}
+	for _, es := range in.ErrorStats {
+		out.ErrorStats = append(out.ErrorStats, InfoErrorStat(es))
 	}
 	return out, nil
 }

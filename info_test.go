@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,7 +64,7 @@ func TestInfoCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	titles, f := parseInfo(t, v.String())
-	if got := strings.Join(titles, ","); got != "Server,Clients,Memory,Persistence,Stats,Replication,CPU,Modules,Cluster,Keyspace" {
+	if got := strings.Join(titles, ","); got != "Server,Clients,Memory,Persistence,Stats,Replication,CPU,Modules,Errorstats,Cluster,Keyspace" {
 		t.Fatalf("sections %s", got)
 	}
 	for _, k := range []string{"used_cpu_sys", "used_cpu_user", "used_cpu_sys_children", "used_cpu_user_children"} {
@@ -122,7 +123,7 @@ func TestInfoCommand(t *testing.T) {
 		t.Errorf("unknown section: %q", v.String())
 	}
 	v, _ = db.Do(ctx, "INFO", "everything")
-	if titles, _ = parseInfo(t, v.String()); len(titles) != 10 {
+	if titles, _ = parseInfo(t, v.String()); len(titles) != 11 {
 		t.Errorf("INFO everything: %v", titles)
 	}
 
@@ -212,5 +213,32 @@ func TestInfoCPU(t *testing.T) {
 	}
 	if after := used(); after <= before {
 		t.Errorf("CPU time %.6f after 200 ms of work, %.6f before (%d)", after, before, x)
+	}
+}
+
+// TestInfoErrorStats: error replies Do and Pipe return are counted by
+// code; the typed API's errors are Go errors, not counted.
+func TestInfoErrorStats(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, nil)
+	_, _ = db.Do(ctx, "SET", "s", "v")
+	_, _ = db.Do(ctx, "LPUSH", "s", "x")
+	_, _ = db.Do(ctx, "INCR", "s")
+	_, _ = db.LPush("s", "x") // typed: not counted
+	_, _ = db.TxPipelined(ctx, func(p *kevy.Pipe) error {
+		p.Do("LPUSH", "s", "x")
+		return nil
+	})
+	in, err := db.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []kevy.InfoErrorStat{{Code: "ERR", Count: 1}, {Code: "WRONGTYPE", Count: 2}}
+	if !reflect.DeepEqual(in.ErrorStats, want) || in.Stats.TotalErrorReplies != 3 {
+		t.Fatalf("errors %+v, total %d; want %+v, 3", in.ErrorStats, in.Stats.TotalErrorReplies, want)
+	}
+	v, _ := db.Do(ctx, "INFO", "errorstats")
+	if got := v.String(); got != "# Errorstats\r\nerrorstat_ERR:count=1\r\nerrorstat_WRONGTYPE:count=2\r\n" {
+		t.Fatalf("INFO errorstats: %q", got)
 	}
 }

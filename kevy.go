@@ -363,6 +363,7 @@ func (db *DB) doIn(ctx context.Context, s *command.Session, args []any) (Value, 
 		return Value{}, fmt.Errorf("kevy: %w", err)
 	}
 	vb := &d.vb
+	vb.eng = db.c.eng // counts error replies
 	err = db.c.eng.ExecContext(ctx, s, d.argv, vb)
 	if werr := db.c.waitDurable(s); werr != nil && err == nil {
 		return Value{}, werr

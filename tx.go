@@ -141,7 +141,7 @@ func (db *DB) txExec(ctx context.Context, s *command.Session, fn func(p *Pipe) e
 		eng.Exec(s, [][]byte{[]byte("DISCARD")}, &ec)
 		return nil, fmt.Errorf("kevy: transaction discarded: %w", command.FromWire(ec.err))
 	}
-	var vb valueBuilder
+	vb := valueBuilder{eng: eng} // counts error replies
 	if err := eng.ExecContext(ctx, s, [][]byte{[]byte("EXEC")}, &vb); err != nil {
 		return nil, err
 	}

@@ -162,6 +162,8 @@ func (v Value) Len() int {
 type valueBuilder struct {
 	root  Value
 	stack []frame
+	// eng, when set, counts the error replies (INFO errorstats).
+	eng *command.Engine
 }
 
 type frame struct {
@@ -195,8 +197,13 @@ func (b *valueBuilder) open(k Kind, n int) {
 }
 
 func (b *valueBuilder) SimpleString(s string) { b.put(Value{kind: KindStatus, text: s}) }
-func (b *valueBuilder) Error(msg string)      { b.put(Value{kind: KindError, text: msg}) }
-func (b *valueBuilder) Int(n int64)           { b.put(Value{kind: KindInt, num: n}) }
+func (b *valueBuilder) Error(msg string) {
+	if b.eng != nil {
+		b.eng.CountError(msg)
+	}
+	b.put(Value{kind: KindError, text: msg})
+}
+func (b *valueBuilder) Int(n int64) { b.put(Value{kind: KindInt, num: n}) }
 func (b *valueBuilder) Bulk(p []byte) {
 	b.put(Value{kind: KindBulk, str: append(make([]byte, 0, len(p)), p...)})
 }

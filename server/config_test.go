@@ -386,3 +386,39 @@ func TestConfigResetStatVersusRedis(t *testing.T) {
 	}
 	sameLines(t, "INFO stats after CONFIG RESETSTAT", run(rs.Addr), run(ts.addr))
 }
+
+// TestErrorStatsVersusRedis: INFO's total_error_replies and errorstats
+// count the error replies by code as redis-server does: runtime errors,
+// refused commands, errors inside EXEC, EXECABORT, CONFIG RESETSTAT.
+func TestErrorStatsVersusRedis(t *testing.T) {
+	rs := startOwnRedis(t)
+	ts := startServer(t, nil)
+	script := []string{"SET s v", "LPUSH s x", "INCR s", "NOSUCHCMD", "GET", "SET k v XX NX",
+		"MULTI", "LPUSH s x", "INCR k", "EXEC", "MULTI", "NOSUCH", "EXEC", "EXEC",
+		"CONFIG SET maxclients 0", "AUTH wrong", "BLPOP q -1",
+		"CLIENT REPLY OFF", "GET", "CLIENT REPLY ON"} // the last three have no reply but ON's
+	run := func(addr string) []string {
+		c := dial(t, addr)
+		for i, cmd := range script {
+			c.send(cmd + "\r\n")
+			if i < len(script)-3 || i == len(script)-1 {
+				c.value()
+			}
+		}
+		var out []string
+		for _, sec := range []string{"errorstats", "stats"} {
+			c.send("INFO " + sec + "\r\n")
+			for _, l := range strings.Split(string(c.value().Str), "\r\n") {
+				if strings.HasPrefix(l, "errorstat_") || strings.HasPrefix(l, "total_error_replies:") {
+					out = append(out, l)
+				}
+			}
+		}
+		c.send("CONFIG RESETSTAT\r\n")
+		c.expect("+OK\r\n")
+		c.send("INFO errorstats\r\n")
+		out = append(out, strings.TrimSpace(string(c.value().Str)))
+		return out
+	}
+	sameLines(t, "error statistics", run(rs.Addr), run(ts.addr))
+}

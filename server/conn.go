@@ -153,6 +153,9 @@ func (c *conn) bindSession(s *kevy.Session) {
 	s.SetQueuedHook(c)
 	c.eng, c.esess, c.dbClosed = command.PublicSession(s)
 	c.esess.Settings = c.srv.settings
+	if c.w.OnError == nil {
+		c.w.OnError = c.eng.CountError // INFO errorstats
+	}
 }
 
 // idleRearm is called when a read's deadline passed. It reports whether
@@ -331,6 +334,7 @@ func (c *conn) serve() {
 		c.srv.denyLog.log(c.srv.log, "kevy server: protected mode refused a connection from a non-loopback address; set a password or disable protected mode",
 			"remote", c.addr)
 		c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+		c.w.OnError = nil // Redis writes it directly, uncounted
 		c.w.Error(wireProtectedMode)
 		c.w.Flush()
 		return
@@ -515,6 +519,7 @@ func (c *conn) reject(cmd *command.Command, msg string) {
 func (c *conn) discardWriter() *resp.Writer {
 	if c.discard == nil {
 		c.discard = resp.NewWriter(io.Discard, 512)
+		c.discard.OnError = c.w.OnError // counted though not sent, as in Redis
 	}
 	c.discard.SetProto(c.w.Proto())
 	return c.discard

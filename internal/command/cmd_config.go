@@ -248,7 +248,8 @@ func (e *Engine) OnResetStat(f func()) (remove func()) {
 
 // ResetStats zeroes the statistics INFO reports (CONFIG RESETSTAT): the
 // shards' hit, miss, expiry, eviction and command counters, the count
-// of commands that touch no key, and whatever OnResetStat hooks reset.
+// of commands that touch no key, the error counts, and whatever
+// OnResetStat hooks reset.
 func (e *Engine) ResetStats() {
 	for i := range e.KS.NumShards() {
 		sh := e.KS.Shard(i)
@@ -259,6 +260,7 @@ func (e *Engine) ResetStats() {
 	for i := range e.mem.keyless {
 		e.mem.keyless[i].n.Store(0)
 	}
+	e.resetErrors()
 	h := &e.resetHooks
 	h.Lock()
 	fns := make([]func(), 0, len(h.fns))

@@ -33,6 +33,8 @@ type Info struct {
 	Persistence InfoPersistence
 	Stats       InfoStats
 	CPU         InfoCPU
+	// ErrorStats counts the error replies by code (errorstats).
+	ErrorStats []InfoErrorStat
 	// Keyspace lists the databases holding keys.
 	Keyspace []InfoKeyspace
 }
@@ -140,6 +142,7 @@ type InfoStats struct {
 	PubSubChannels           int
 	PubSubPatterns           int
 	PubSubShardChannels      int
+	TotalErrorReplies        int64
 }
 
 // InfoKeyspace is one line of INFO's keyspace section.
@@ -299,12 +302,13 @@ func (e *Engine) CollectInfo() Info {
 		f(&in.Persistence)
 	}
 	in.CPU = cpuUsage()
+	in.Stats.TotalErrorReplies, in.ErrorStats = e.errorInfo()
 	return in
 }
 
 // infoSections are the sections INFO knows, in Redis's output order.
 var infoSections = [...]string{"server", "clients", "memory", "persistence", "stats",
-	"replication", "cpu", "modules", "cluster", "keyspace"}
+	"replication", "cpu", "modules", "errorstats", "cluster", "keyspace"}
 
 func infoCmd(c *Ctx, args [][]byte) {
 	var want [len(infoSections)]bool
@@ -461,6 +465,7 @@ func FormatInfo(in *Info, want []bool) string {
 			num("pubsub_channels", int64(st.PubSubChannels))
 			num("pubsub_patterns", int64(st.PubSubPatterns))
 			num("pubsubshard_channels", int64(st.PubSubShardChannels))
+			num("total_error_replies", st.TotalErrorReplies)
 		case "replication":
 			section("Replication")
 			line("role", "master")
@@ -483,6 +488,11 @@ func FormatInfo(in *Info, want []bool) string {
 			secs("used_cpu_user_children", in.CPU.UserChildrenSeconds)
 		case "modules":
 			section("Modules")
+		case "errorstats":
+			section("Errorstats")
+			for _, es := range in.ErrorStats {
+				line("errorstat_"+es.Code, "count="+strconv.FormatInt(es.Count, 10))
+			}
 		case "cluster":
 			section("Cluster")
 			num("cluster_enabled", 0)

@@ -47,6 +47,8 @@ type Engine struct {
 	mem memState
 	// rewrite implements CONFIG REWRITE; see SetConfigRewriter.
 	rewrite atomic.Pointer[func([]ConfigParam) error]
+	// errors counts error replies (CountError).
+	errors errorStats
 	// resetHooks are called by ResetStats (OnResetStat).
 	resetHooks struct {
 		sync.Mutex

@@ -19,6 +19,9 @@ type Writer struct {
 	box   *[]byte // buf's pool box, nil if buf is not pooled
 	proto int
 	size  int
+	// OnError, when set, is called with the text of every error reply
+	// written (the server counts them for INFO errorstats).
+	OnError func(msg string)
 }
 
 // NewWriter returns a Writer for w speaking RESP2 with an initial buffer of
@@ -130,6 +133,9 @@ func (w *Writer) OK() { w.buf = append(w.buf, "+OK\r\n"...) }
 func (w *Writer) Error(msg string) {
 	if len(msg) > 0 && msg[0] == '-' {
 		msg = msg[1:]
+	}
+	if w.OnError != nil {
+		w.OnError(msg)
 	}
 	w.buf = appendLine(w.buf, '-', msg)
 }
