@@ -21,7 +21,8 @@ type Info struct {
 // InfoCPU is INFO's cpu section: the CPU time the process used, in
 // system and user mode, in seconds, and that of its child processes
 // (none: kevy saves with goroutines, not by forking). Zero where the
-// system does not report it.
+// system does not report it. Redis's *_main_thread fields have no
+// equivalent (Go schedules goroutines on any thread) and are left out.
 type InfoCPU struct {
 	SysSeconds, UserSeconds                 float64
 	SysChildrenSeconds, UserChildrenSeconds float64
@@ -121,8 +122,8 @@ type InfoStats struct {
 	PubSubChannels         int
 	PubSubPatterns         int
 	PubSubShardChannels    int
-	// TotalErrorReplies counts the error replies servers sent and Do and
-	// Pipe returned (typed API errors are Go errors, not counted).
+	// TotalErrorReplies counts the error replies servers sent and Do,
+	// Tx and Pipe got (typed API errors are Go errors, not counted).
 	TotalErrorReplies int64
 }
 

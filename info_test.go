@@ -216,8 +216,9 @@ func TestInfoCPU(t *testing.T) {
 	}
 }
 
-// TestInfoErrorStats: error replies Do and Pipe return are counted by
-// code; the typed API's errors are Go errors, not counted.
+// TestInfoErrorStats: error replies Do and Pipe get are counted by
+// code, as the server counts them; the typed API's errors are Go errors,
+// not counted.
 func TestInfoErrorStats(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t, nil)
@@ -229,16 +230,25 @@ func TestInfoErrorStats(t *testing.T) {
 		p.Do("LPUSH", "s", "x")
 		return nil
 	})
+	// Refused when queued: the refusal and the EXECABORT a client's EXEC
+	// would get are counted, as over the wire.
+	if _, err := db.TxPipelined(ctx, func(p *kevy.Pipe) error {
+		p.Do("NOPE")
+		p.Do("GET", "s")
+		return nil
+	}); err == nil {
+		t.Fatal("a transaction with an unknown command ran")
+	}
 	in, err := db.Info()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []kevy.InfoErrorStat{{Code: "ERR", Count: 1}, {Code: "WRONGTYPE", Count: 2}}
-	if !reflect.DeepEqual(in.ErrorStats, want) || in.Stats.TotalErrorReplies != 3 {
-		t.Fatalf("errors %+v, total %d; want %+v, 3", in.ErrorStats, in.Stats.TotalErrorReplies, want)
+	want := []kevy.InfoErrorStat{{Code: "ERR", Count: 2}, {Code: "EXECABORT", Count: 1}, {Code: "WRONGTYPE", Count: 2}}
+	if !reflect.DeepEqual(in.ErrorStats, want) || in.Stats.TotalErrorReplies != 5 {
+		t.Fatalf("errors %+v, total %d; want %+v, 5", in.ErrorStats, in.Stats.TotalErrorReplies, want)
 	}
 	v, _ := db.Do(ctx, "INFO", "errorstats")
-	if got := v.String(); got != "# Errorstats\r\nerrorstat_ERR:count=1\r\nerrorstat_WRONGTYPE:count=2\r\n" {
+	if got := v.String(); got != "# Errorstats\r\nerrorstat_ERR:count=2\r\nerrorstat_EXECABORT:count=1\r\nerrorstat_WRONGTYPE:count=2\r\n" {
 		t.Fatalf("INFO errorstats: %q", got)
 	}
 }

@@ -127,7 +127,7 @@ func (db *DB) txExec(ctx context.Context, s *command.Session, fn func(p *Pipe) e
 		return nil, p.err
 	}
 	eng := db.c.eng
-	var ec errCatcher
+	ec := errCatcher{eng: eng} // counts error replies, as the server does
 	eng.Exec(s, [][]byte{[]byte("MULTI")}, &ec)
 	if ec.err != "" {
 		return nil, command.FromWire(ec.err)
@@ -136,6 +136,8 @@ func (db *DB) txExec(ctx context.Context, s *command.Session, fn func(p *Pipe) e
 		eng.Exec(s, argv, &ec)
 	}
 	if ec.err != "" {
+		// Where a client's EXEC gets EXECABORT: counted as that reply.
+		eng.CountError("EXECABORT Transaction discarded because of previous errors.")
 		// Refused at queue time: EXEC would fail with EXECABORT; report
 		// the first refusal, which says why.
 		eng.Exec(s, [][]byte{[]byte("DISCARD")}, &ec)
@@ -208,7 +210,7 @@ func (tx *Tx) Watch(keys ...string) error {
 	for _, k := range keys {
 		argv = append(argv, []byte(k))
 	}
-	var ec errCatcher
+	ec := errCatcher{eng: tx.db.c.eng}
 	tx.db.c.eng.Exec(tx.s, argv, &ec)
 	if ec.err != "" {
 		return command.FromWire(ec.err)
@@ -254,10 +256,17 @@ func (tx *Tx) TxPipelined(ctx context.Context, fn func(p *Pipe) error) ([]Value,
 
 // errCatcher is a Reply that keeps the first error reply and drops the
 // rest (MULTI's OK, QUEUED).
-type errCatcher struct{ err string }
+// It counts them for INFO errorstats when eng is set.
+type errCatcher struct {
+	err string
+	eng *command.Engine
+}
 
 func (r *errCatcher) SimpleString(string) {}
 func (r *errCatcher) Error(msg string) {
+	if r.eng != nil {
+		r.eng.CountError(msg)
+	}
 	if r.err == "" {
 		r.err = msg
 	}

@@ -331,6 +331,10 @@ func (c *conn) serve() {
 		return
 	}
 	if c.srv.protectedDenied(c.nc.RemoteAddr()) {
+		c.srv.mu.Lock() // counted as refused, not received, as in Redis
+		c.srv.accepted--
+		c.srv.rejected++
+		c.srv.mu.Unlock()
 		c.srv.denyLog.log(c.srv.log, "kevy server: protected mode refused a connection from a non-loopback address; set a password or disable protected mode",
 			"remote", c.addr)
 		c.nc.SetWriteDeadline(time.Now().Add(time.Second))

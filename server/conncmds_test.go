@@ -177,6 +177,20 @@ func TestProtectedMode(t *testing.T) {
 			if err := <-done; err != nil {
 				t.Fatalf("ServeConn = %v", err)
 			}
+			// A refused connection counts as rejected, not as received,
+			// as in Redis.
+			info, err := ts.db.Info()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantRej, wantRecv := int64(0), int64(1)
+			if tc.denied {
+				wantRej, wantRecv = 1, 0
+			}
+			if info.Stats.RejectedConnections != wantRej || info.Stats.TotalConnectionsReceived != wantRecv {
+				t.Errorf("rejected %d, received %d; want %d, %d", info.Stats.RejectedConnections,
+					info.Stats.TotalConnectionsReceived, wantRej, wantRecv)
+			}
 		})
 	}
 }

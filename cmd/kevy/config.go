@@ -21,7 +21,7 @@ var configDirectives = map[string]string{
 	"appendfsync": "appendfsync", "maxmemory": "maxmemory",
 	"maxmemory-policy": "maxmemory-policy", "requirepass": "requirepass",
 	"protected-mode": "protected-mode", "tls-cert-file": "tls-cert-file",
-	"tls-key-file": "tls-key-file",
+	"tls-key-file": "tls-key-file", "databases": "databases",
 }
 
 // paramDirective is a directive of the configuration file that sets a

@@ -172,7 +172,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 // one for each but appendonly), or else from the flag.
 var serveDirectives = []string{"bind", "port", "unixsocket", "timeout", "maxclients",
 	"protected-mode", "requirepass", "dir", "appendonly", "appendfsync",
-	"maxmemory", "maxmemory-policy", "tls-cert-file", "tls-key-file"}
+	"maxmemory", "maxmemory-policy", "tls-cert-file", "tls-key-file", "databases"}
 
 // quotedDirectives are written in double quotes, as Redis writes strings.
 var quotedDirectives = []string{"dir", "unixsocket", "requirepass", "tls-cert-file", "tls-key-file"}

@@ -367,3 +367,20 @@ func TestServeConfigServerParams(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestServeDatabases: a configuration file's "databases" (redis.conf
+// has "databases 16") sets the number of logical databases, as
+// --databases does; CONFIG shows it and SELECT is bounded by it.
+func TestServeDatabases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kevy.conf")
+	if err := os.WriteFile(path, []byte("databases 4\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	_, _, stop := startServe(t, "--dir", "", "--port", strconv.Itoa(port), "--config", path)
+	roundTrip(t, "tcp", "127.0.0.1:"+strconv.Itoa(port), "CONFIG GET databases\r\nSELECT 3\r\nSELECT 4\r\n",
+		"*2\r\n$9\r\ndatabases\r\n$1\r\n4\r\n+OK\r\n-ERR DB index is out of range\r\n")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}

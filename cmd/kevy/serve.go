@@ -33,6 +33,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	bind := fset.String("bind", "127.0.0.1", "`addresses` to listen on, separated by spaces or commas (Redis's syntax: * is every IPv4 address, ::* every IPv6 one, a - prefix makes one optional)")
 	port := fset.Int("port", 6379, "TCP `port`; 0 disables TCP (then --unixsocket is required)")
 	dir := fset.String("dir", defaultDir, "data `directory`; \"\" runs in memory only")
+	databases := fset.Int("databases", kevy.DefaultDatabases, "`number` of logical databases (SELECT 0 to number-1)")
 	shards := fset.Int("shards", 0, "`number` of keyspace shards; 0 means the data directory's count, or "+strconv.Itoa(kevy.DefaultShards)+" for a new one (another count re-shards it)")
 	unixSocket := fset.String("unixsocket", "", "also listen on the unix socket at `path`")
 	maxClients := fset.Int("maxclients", server.DefaultMaxClients, "maximum number of simultaneous `clients`")
@@ -87,7 +88,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, onSigna
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	openDir := *dir
-	db, err := kevy.Open(openDir, &kevy.Options{Shards: *shards, Logger: logger,
+	db, err := kevy.Open(openDir, &kevy.Options{Shards: *shards, Databases: *databases, Logger: logger,
 		DisableAppendOnly: !*appendOnly, AppendFsync: fsync, RepairAOF: *repairAOF,
 		MaxMemory: maxMem, EvictionPolicy: policy})
 	if err != nil {

@@ -11,36 +11,52 @@ import (
 // counted by the front ends that send error replies (the RESP server,
 // Do and Pipe) through Engine.CountError.
 
-// maxErrorPrefixes bounds the distinct error codes counted; further ones
-// are counted under ERRORSTATS_OVERFLOW, as Redis does.
-const maxErrorPrefixes = 128
-
 type errorStats struct {
 	total atomic.Int64
-	mu    sync.Mutex
-	by    map[string]int64
+	// by maps an error code to its count. The map is replaced as a whole
+	// (under mu) when a code is first seen, so that counting a known code
+	// takes no lock.
+	by atomic.Pointer[map[string]*atomic.Int64]
+	mu sync.Mutex
 }
 
 // CountError counts an error reply of text msg ("WRONGTYPE Operation
 // against...") for INFO: its code is the first word when a space ends it
-// within 32 bytes, else ERR, as Redis counts them.
+// within the first 31 bytes, else ERR, as Redis counts them (its 32 bytes
+// include the leading '-').
 func (e *Engine) CountError(msg string) {
 	msg = strings.TrimPrefix(msg, "-")
 	code := "ERR"
-	if i := strings.IndexByte(msg[:min(len(msg), 32)], ' '); i > 0 {
+	if i := strings.IndexByte(msg[:min(len(msg), 31)], ' '); i > 0 {
 		code = msg[:i]
 	}
 	st := &e.errors
 	st.total.Add(1)
+	if m := st.by.Load(); m != nil {
+		if n := (*m)[code]; n != nil {
+			n.Add(1)
+			return
+		}
+	}
 	st.mu.Lock()
-	if st.by == nil {
-		st.by = map[string]int64{}
+	defer st.mu.Unlock()
+	old := st.by.Load()
+	if old != nil {
+		if n := (*old)[code]; n != nil { // added meanwhile
+			n.Add(1)
+			return
+		}
 	}
-	if _, ok := st.by[code]; !ok && len(st.by) >= maxErrorPrefixes {
-		code = "ERRORSTATS_OVERFLOW"
+	m := make(map[string]*atomic.Int64, 1)
+	if old != nil {
+		for c, n := range *old {
+			m[c] = n
+		}
 	}
-	st.by[code]++
-	st.mu.Unlock()
+	n := new(atomic.Int64)
+	n.Store(1)
+	m[strings.Clone(code)] = n // not a view of the whole message
+	st.by.Store(&m)
 }
 
 // InfoErrorStat is one line of INFO's errorstats section.
@@ -53,11 +69,11 @@ type InfoErrorStat struct {
 // radix tree order).
 func (e *Engine) errorInfo() (total int64, by []InfoErrorStat) {
 	st := &e.errors
-	st.mu.Lock()
-	for c, n := range st.by {
-		by = append(by, InfoErrorStat{Code: c, Count: n})
+	if m := st.by.Load(); m != nil {
+		for c, n := range *m {
+			by = append(by, InfoErrorStat{Code: c, Count: n.Load()})
+		}
 	}
-	st.mu.Unlock()
 	slices.SortFunc(by, func(a, b InfoErrorStat) int { return strings.Compare(a.Code, b.Code) })
 	return st.total.Load(), by
 }
@@ -66,7 +82,7 @@ func (e *Engine) errorInfo() (total int64, by []InfoErrorStat) {
 func (e *Engine) resetErrors() {
 	st := &e.errors
 	st.mu.Lock()
-	st.by = nil
+	st.by.Store(nil)
 	st.total.Store(0)
 	st.mu.Unlock()
 }
