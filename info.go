@@ -38,7 +38,7 @@ type InfoServer struct {
 	GoVersion       string
 	ProcessID       int
 	RunID           string // random per open database, 40 hex digits
-	TCPPort         int    // 0 unless a server reported one (SetServerStats)
+	TCPPort         int    // 0 unless a server reported one (AddServerStats)
 	ConfigFile      string // the configuration file a server reported, or ""
 	ServerTimeUsec  int64
 	UptimeInSeconds int64 // since Open
@@ -50,7 +50,7 @@ type InfoServer struct {
 
 // InfoClients is INFO's clients section.
 type InfoClients struct {
-	ConnectedClients int // as reported by a server (SetServerStats)
+	ConnectedClients int // as reported by the servers (AddServerStats)
 	MaxClients       int // as reported by a server
 	BlockedClients   int // callers waiting in BLPOP and the like
 }
@@ -153,15 +153,15 @@ type ServerStats struct {
 	RejectedConnections      int64
 }
 
-// SetServerStats installs f, which INFO calls for the figures only a
-// server knows (tcp_port, connected_clients...). A server calls it when
-// it starts; the last call wins, and nil removes it.
-func (db *DB) SetServerStats(f func() ServerStats) {
-	if f == nil {
-		db.c.eng.SetServerStats(nil)
-		return
-	}
-	db.c.eng.SetServerStats(func() command.ServerStats { return command.ServerStats(f()) })
+// AddServerStats adds f, which INFO calls for the figures only a server
+// knows (tcp_port, connected_clients...); the function returned removes
+// it. A server adds itself when it is created and removes itself when it
+// stops. With several servers on the database (a TCP one and in-memory
+// go-redis clients, say), INFO adds up their clients and connection
+// counts and shows the port, maxclients and configuration file of the
+// first one added that listens on TCP (else of the first one).
+func (db *DB) AddServerStats(f func() ServerStats) (remove func()) {
+	return db.c.eng.AddServerStats(func() command.ServerStats { return command.ServerStats(f()) })
 }
 
 // Info returns the figures of INFO (all sections). It locks one shard at

@@ -143,23 +143,35 @@ func TestInfoCommand(t *testing.T) {
 	}
 }
 
+// TestInfoServerStats: INFO shows what the servers on the database
+// report: their clients and connection counts added up, and the port,
+// maxclients and configuration file of the first one listening on TCP;
+// a removed server leaves them.
 func TestInfoServerStats(t *testing.T) {
 	db := openTest(t, &kevy.Options{ManualExpiry: true})
-	db.SetServerStats(func() kevy.ServerStats {
-		return kevy.ServerStats{TCPPort: 6380, ConnectedClients: 7, MaxClients: 10000, TotalConnectionsReceived: 42, RejectedConnections: 1}
+	removeMem := db.AddServerStats(func() kevy.ServerStats { // an in-memory server, first
+		return kevy.ServerStats{ConnectedClients: 2, MaxClients: 500, TotalConnectionsReceived: 3}
+	})
+	removeTCP := db.AddServerStats(func() kevy.ServerStats {
+		return kevy.ServerStats{TCPPort: 6380, ConfigFile: "/etc/kevy.conf", ConnectedClients: 7, MaxClients: 10000,
+			TotalConnectionsReceived: 42, RejectedConnections: 1}
 	})
 	v, _ := db.Do(context.Background(), "INFO", "server", "clients", "stats")
 	_, f := parseInfo(t, v.String())
-	for k, want := range map[string]string{"tcp_port": "6380", "connected_clients": "7", "maxclients": "10000",
-		"total_connections_received": "42", "rejected_connections": "1"} {
+	for k, want := range map[string]string{"tcp_port": "6380", "config_file": "/etc/kevy.conf", "connected_clients": "9",
+		"maxclients": "10000", "total_connections_received": "45", "rejected_connections": "1"} {
 		if f[k] != want {
 			t.Errorf("%s = %q, want %q", k, f[k], want)
 		}
 	}
-	db.SetServerStats(nil)
+	removeTCP()
 	in, _ := db.Info()
-	if in.Clients.ConnectedClients != 0 {
-		t.Errorf("after SetServerStats(nil): %d clients", in.Clients.ConnectedClients)
+	if in.Clients.ConnectedClients != 2 || in.Clients.MaxClients != 500 || in.Server.TCPPort != 0 {
+		t.Errorf("after removing the TCP server: %+v %+v", in.Clients, in.Server)
+	}
+	removeMem()
+	if in, _ = db.Info(); in.Clients.ConnectedClients != 0 {
+		t.Errorf("with no server: %d clients", in.Clients.ConnectedClients)
 	}
 }
 

@@ -2,10 +2,13 @@ package server_test
 
 import (
 	"errors"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kevydb/kevy"
 	"github.com/kevydb/kevy/server"
 )
 
@@ -421,4 +424,47 @@ func TestErrorStatsVersusRedis(t *testing.T) {
 		return out
 	}
 	sameLines(t, "error statistics", run(rs.Addr), run(ts.addr))
+}
+
+// TestInfoSeveralServers: two servers on one database (TCP and
+// in-memory, as kevy serve with go-redis clients in the same process):
+// INFO counts the clients of both and shows the TCP one's port; a
+// stopped server leaves the figures.
+func TestInfoSeveralServers(t *testing.T) {
+	db, err := kevy.Open("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mem := server.New(db, nil) // added first, but without TCP
+	tcp := server.New(db, nil)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go tcp.Serve(l)
+	defer tcp.Close()
+	c := dial(t, l.Addr().String())
+	mc, err := mem.DialInMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mc.Close()
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	check := func(clients, port string) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			c.send("INFO\r\n")
+			info := string(c.value().Str)
+			if strings.Contains(info, "\r\nconnected_clients:"+clients+"\r\n") && strings.Contains(info, "\r\ntcp_port:"+port+"\r\n") {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("want connected_clients:%s and tcp_port:%s in:\n%s", clients, port, info)
+			}
+		}
+	}
+	check("2", port)
+	mem.Close()
+	check("1", port)
 }

@@ -149,6 +149,7 @@ type Server struct {
 
 	accepted, rejected int64  // total connections accepted / refused (max clients), under mu
 	stopResetStat      func() // removes resetStats from CONFIG RESETSTAT's hooks
+	stopStats          func() // removes stats from INFO's
 }
 
 // trackedListener wraps a listener so that closing it twice (Serve's
@@ -218,7 +219,7 @@ func New(db *kevy.DB, cfg *Config) *Server {
 	eng, _, _ := command.PublicSession(sess)
 	sess.Close()
 	s.stopResetStat = eng.OnResetStat(s.resetStats)
-	db.SetServerStats(s.stats)
+	s.stopStats = db.AddServerStats(s.stats)
 	return s
 }
 
@@ -419,7 +420,8 @@ func (s *Server) beginShutdown() error {
 	s.mu.Lock()
 	if !s.shutdown.Load() {
 		close(s.done)
-		s.stopResetStat()
+		s.stopResetStat() // a stopped server leaves INFO
+		s.stopStats()
 	}
 	s.shutdown.Store(true)
 	ls := append([]*trackedListener(nil), s.listeners...)

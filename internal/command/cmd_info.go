@@ -1,6 +1,7 @@
 package command
 
 import (
+	"slices"
 	"cmp"
 	"os"
 	"runtime"
@@ -156,7 +157,7 @@ type InfoKeyspace struct {
 }
 
 // ServerStats are the connection figures a network server supplies for
-// INFO (Engine.SetServerStats).
+// INFO (Engine.AddServerStats).
 type ServerStats struct {
 	TCPPort                  int
 	ConfigFile               string
@@ -166,14 +167,50 @@ type ServerStats struct {
 	RejectedConnections      int64
 }
 
-// SetServerStats installs f, called by INFO for the connection figures.
-// A server calls it when it starts serving; it may be called at any time.
-func (e *Engine) SetServerStats(f func() ServerStats) {
-	if f == nil {
-		e.mem.server.Store(nil)
-		return
+type serverStatsFn struct {
+	id int
+	f  func() ServerStats
+}
+
+// AddServerStats adds f, which INFO calls for the connection figures of
+// one server on the engine; the function returned removes it. With
+// several servers (a TCP one and in-memory go-redis clients, say), INFO
+// adds up their clients and connection counts and shows the port,
+// maxclients and configuration file of the first one added that listens
+// on TCP (else of the first one).
+func (e *Engine) AddServerStats(f func() ServerStats) (remove func()) {
+	st := &e.mem.servers
+	st.Lock()
+	defer st.Unlock()
+	id := st.next
+	st.next++
+	st.list = append(st.list, serverStatsFn{id, f})
+	return func() {
+		st.Lock()
+		defer st.Unlock()
+		st.list = slices.DeleteFunc(st.list, func(s serverStatsFn) bool { return s.id == id })
 	}
-	e.mem.server.Store(&f)
+}
+
+// serverStats combines the servers' figures (see AddServerStats).
+func (e *Engine) serverStats() ServerStats {
+	st := &e.mem.servers
+	st.Lock()
+	fns := slices.Clone(st.list)
+	st.Unlock()
+	var sum, main ServerStats
+	found := false
+	for i, s := range fns {
+		one := s.f()
+		sum.ConnectedClients += one.ConnectedClients
+		sum.TotalConnectionsReceived += one.TotalConnectionsReceived
+		sum.RejectedConnections += one.RejectedConnections
+		if i == 0 || (!found && one.TCPPort != 0) {
+			main, found = one, one.TCPPort != 0
+		}
+	}
+	sum.TCPPort, sum.MaxClients, sum.ConfigFile = main.TCPPort, main.MaxClients, main.ConfigFile
+	return sum
 }
 
 // SetPersistenceInfo installs f, called by INFO with the persistence
@@ -187,10 +224,7 @@ func (e *Engine) SetPersistenceInfo(f func(p *InfoPersistence)) {
 func (e *Engine) CollectInfo() Info {
 	var in Info
 	now := e.Clock.NowMs()
-	var srv ServerStats
-	if f := e.mem.server.Load(); f != nil {
-		srv = (*f)()
-	}
+	srv := e.serverStats()
 	exe, _ := os.Executable()
 	up := int64(time.Since(e.mem.start) / time.Second)
 	in.Server = InfoServer{

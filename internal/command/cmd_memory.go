@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -43,8 +44,13 @@ type memState struct {
 	evictHook func(keys int, bytes int64, d time.Duration)
 	// persistence fills INFO's persistence section (SetPersistenceInfo).
 	persistence func(*InfoPersistence)
-	// server reports connection figures (SetServerStats).
-	server atomic.Pointer[func() ServerStats]
+	// servers report connection figures (AddServerStats), in the order
+	// they were added.
+	servers struct {
+		sync.Mutex
+		next int
+		list []serverStatsFn
+	}
 	// keyless counts commands that lock no shard, striped to spread
 	// contention (commands locking a shard count in Shard.Commands).
 	keyless [cmdStripes]cmdStripe
