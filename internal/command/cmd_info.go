@@ -1,10 +1,10 @@
 package command
 
 import (
-	"slices"
 	"cmp"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
