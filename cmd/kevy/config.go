@@ -7,22 +7,12 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/kevydb/kevy/internal/command"
 )
-
-// configDirectives maps the redis.conf directives that serve understands
-// to the serve flag each one sets.
-var configDirectives = map[string]string{
-	"port": "port", "bind": "bind", "dir": "dir", "unixsocket": "unixsocket",
-	"timeout": "timeout", "maxclients": "maxclients", "appendonly": "appendonly",
-	"appendfsync": "appendfsync", "maxmemory": "maxmemory",
-	"maxmemory-policy": "maxmemory-policy", "requirepass": "requirepass",
-	"protected-mode": "protected-mode", "tls-cert-file": "tls-cert-file",
-	"tls-key-file": "tls-key-file", "databases": "databases",
-}
 
 // paramDirective is a directive of the configuration file that sets a
 // CONFIG parameter of the database (hash-max-listpack-entries...): serve
@@ -57,7 +47,7 @@ func applyConfigFile(fset *flag.FlagSet, path string) ([]paramDirective, error) 
 			continue
 		}
 		name := strings.ToLower(args[0])
-		flagName, ok := configDirectives[name]
+		ok := slices.Contains(serveDirectives, name) // a flag of the same name
 		switch {
 		case !ok && len(args) >= 2:
 			// A CONFIG parameter: several words are one value, as CONFIG
@@ -83,10 +73,10 @@ func applyConfigFile(fset *flag.FlagSet, path string) ([]paramDirective, error) 
 			}
 			val += "s"
 		}
-		if given[flagName] {
+		if given[name] {
 			continue
 		}
-		if err := fset.Set(flagName, val); err != nil {
+		if err := fset.Set(name, val); err != nil {
 			return nil, fail(fmt.Sprintf("%s: %v", name, err))
 		}
 	}

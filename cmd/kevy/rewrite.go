@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/kevydb/kevy"
-	"github.com/kevydb/kevy/internal/command"
 )
 
 // CONFIG REWRITE for kevy serve --config FILE.
@@ -166,16 +164,15 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	return d.Sync()
 }
 
-// serveDirectives are the serve flags that are directives of the
-// configuration file. CONFIG REWRITE writes each from the current value
-// of the CONFIG parameter of that name (the server and the database have
-// one for each but appendonly), or else from the flag.
+// serveDirectives are the directives of the configuration file that set
+// the serve flag of the same name (redis.conf lines for the same
+// settings; the file's other lines are CONFIG parameters). CONFIG
+// REWRITE writes each from the current value of the CONFIG parameter of
+// that name, which quotes what Redis quotes; appendonly and databases,
+// which CONFIG REWRITE leaves to the program, are written from the flag.
 var serveDirectives = []string{"bind", "port", "unixsocket", "timeout", "maxclients",
 	"protected-mode", "requirepass", "dir", "appendonly", "appendfsync",
 	"maxmemory", "maxmemory-policy", "tls-cert-file", "tls-key-file", "databases"}
-
-// quotedDirectives are written in double quotes, as Redis writes strings.
-var quotedDirectives = []string{"dir", "unixsocket", "requirepass", "tls-cert-file", "tls-key-file"}
 
 // serveValue returns the flag value v of the serve directive name in the
 // form CONFIG GET shows it.
@@ -198,11 +195,7 @@ func serveValue(name, v string) string {
 			return strconv.FormatInt(n, 10)
 		}
 	case "dir":
-		if v != "" {
-			if a, err := filepath.Abs(v); err == nil {
-				return a
-			}
-		}
+		return absPath(v)
 	}
 	return v
 }
@@ -219,11 +212,7 @@ func serveConfDirectives(fset *flag.FlagSet) (ds []confDirective, defaults map[s
 		}
 		val := serveValue(name, f.Value.String())
 		defaults[name] = serveValue(name, f.DefValue)
-		line := val
-		if slices.Contains(quotedDirectives, name) {
-			line = string(command.AppendRepr(nil, []byte(val)))
-		}
-		ds = append(ds, confDirective{name: name, line: name + " " + line, isDef: val == defaults[name]})
+		ds = append(ds, confDirective{name: name, line: name + " " + val, isDef: val == defaults[name]})
 	}
 	return ds, defaults
 }
