@@ -91,17 +91,10 @@ func (l *slowlog) add(c *conn, args [][]byte, d time.Duration) {
 	l.mu.Lock()
 	e.id = l.nextID
 	l.nextID++
-	// Keep the newest maxLen entries, this one included; a lower
-	// slowlog-max-len takes effect here, as in Redis.
-	if drop := int64(len(l.entries)) + 1 - l.maxLen; drop > 0 {
-		drop = min(drop, int64(len(l.entries)))
-		n := copy(l.entries, l.entries[drop:])
-		clear(l.entries[n:])
-		l.entries = l.entries[:n]
-	}
-	if l.maxLen > 0 {
-		l.entries = append(l.entries, e)
-	}
+	// Keep the newest maxLen entries, this one included, as Redis does
+	// (push, then trim).
+	l.entries = append(l.entries, e)
+	l.trimLocked()
 	l.mu.Unlock()
 }
 

@@ -239,21 +239,19 @@ func (s *Server) applyOutputLimits() {
 // syntax error. Programs use it to apply a configuration file's
 // directives before they serve.
 func (s *Server) ConfigSet(nameValues ...string) error {
+	if len(nameValues) == 0 {
+		return errors.New(command.WrongArity("config|set"))
+	}
 	args := make([][]byte, 0, 2+len(nameValues))
 	args = append(args, []byte("CONFIG"), []byte("SET"))
 	for _, v := range nameValues {
 		args = append(args, []byte(v))
 	}
-	if len(nameValues) == 0 {
-		return errors.New(command.WrongArity("config|set"))
+	eng, es, done, err := s.configSession()
+	if err != nil {
+		return err
 	}
-	sess := s.db.NewSession()
-	defer sess.Close()
-	eng, es, closed := command.PublicSession(sess)
-	if closed.Load() {
-		return kevy.ErrClosed
-	}
-	es.Settings = s.settings
+	defer done()
 	w := resp.NewWriter(io.Discard, 0)
 	eng.Exec(es, args, w)
 	if r := w.Bytes(); len(r) > 0 && r[0] == '-' {
@@ -266,14 +264,25 @@ func (s *Server) ConfigSet(nameValues ...string) error {
 // sees, the server's and the database's, sorted by name, with its
 // current value (kevy.DB.ConfigParams has the database's alone).
 func (s *Server) ConfigParams() ([]kevy.ConfigParam, error) {
+	eng, es, done, err := s.configSession()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return eng.ConfigParams(es), nil
+}
+
+// configSession returns a session that sees CONFIG as the server's
+// connections do, and the function that ends it.
+func (s *Server) configSession() (*command.Engine, *command.Session, func(), error) {
 	sess := s.db.NewSession()
-	defer sess.Close()
 	eng, es, closed := command.PublicSession(sess)
 	if closed.Load() {
-		return nil, kevy.ErrClosed
+		sess.Close()
+		return nil, nil, nil, kevy.ErrClosed
 	}
 	es.Settings = s.settings
-	return eng.ConfigParams(es), nil
+	return eng, es, sess.Close, nil
 }
 
 // wakeReaders applies a new idle timeout to the connections waiting for
@@ -355,10 +364,15 @@ func (l *slowlog) trim() {
 		return
 	}
 	l.mu.Lock()
+	l.trimLocked()
+	l.mu.Unlock()
+}
+
+// trimLocked drops the oldest entries over slowlog-max-len; l.mu is held.
+func (l *slowlog) trimLocked() {
 	if drop := int64(len(l.entries)) - l.maxLen; drop > 0 {
 		n := copy(l.entries, l.entries[drop:])
 		clear(l.entries[n:])
 		l.entries = l.entries[:n]
 	}
-	l.mu.Unlock()
 }
