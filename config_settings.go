@@ -13,9 +13,9 @@ import (
 // dir (the data directory, absolute; "" in memory), appendfsync,
 // databases, hz (the frequency of the active expiry cycle), and
 // auto-aof-rewrite-percentage and auto-aof-rewrite-min-size (the
-// thresholds of the automatic log rewrite). CONFIG SET dir is refused as Redis 7.0 refuses a protected
-// config; databases is immutable, as in Redis; appendfsync changes the
-// policy of the open append-only files.
+// thresholds of the automatic log rewrite). CONFIG SET dir is refused as
+// Redis 7.0 refuses a protected config; databases is immutable, as in
+// Redis; appendfsync changes the policy of the open append-only files.
 func (c *core) setupSettings(dir string) {
 	abs := dir
 	if dir != "" {
@@ -61,8 +61,7 @@ func (c *core) setupSettings(dir string) {
 				c.applyAutoRewrite()
 			}),
 		&command.Setting{Name: "dir", Rewrite: command.RewriteQuoted, Protected: true,
-			Get: func(*command.Engine) string { return abs },
-			Set: func(*command.Engine, string) string { return "can't set protected config" }},
+			Get: func(*command.Engine) string { return abs }},
 		&command.Setting{Name: "databases", Rewrite: command.RewriteNever,
 			Get: func(*command.Engine) string { return strconv.Itoa(c.opts.Databases) }},
 		&command.Setting{Name: "appendfsync",

@@ -73,7 +73,7 @@ type Setting struct {
 	Sensitive bool
 	// Protected refuses CONFIG SET with Redis 7.0's "can't set protected
 	// config" (dir: a client must not point the server's files
-	// elsewhere).
+	// elsewhere); Set is then not needed.
 	Protected bool
 }
 
@@ -391,11 +391,11 @@ func configSet(c *Ctx, args [][]byte) {
 			continue
 		case unknown != "":
 			continue
-		case s.Set == nil:
-			c.W.Error(configSetErr(name, "can't set immutable config"))
-			return
 		case s.Protected:
 			c.W.Error(configSetErr(name, "can't set protected config"))
+			return
+		case s.Set == nil:
+			c.W.Error(configSetErr(name, "can't set immutable config"))
 			return
 		}
 		list[i] = s
