@@ -78,16 +78,11 @@ func (c *core) setupSettings(dir string) {
 }
 
 // applyAutoRewrite hands the automatic rewrite thresholds to the store
-// (a percentage of 0 disables it, as in Redis).
+// (a percentage of 0 disables it, as in Redis and SetAutoRewrite).
 func (c *core) applyAutoRewrite() {
-	if c.persist == nil {
-		return
+	if c.persist != nil {
+		c.persist.SetAutoRewrite(int(c.rewritePct.Load()), c.rewriteMin.Load())
 	}
-	pct := int(c.rewritePct.Load())
-	if pct == 0 {
-		pct = -1
-	}
-	c.persist.SetAutoRewrite(pct, c.rewriteMin.Load())
 }
 
 // setFsync changes the append-only file's fsync policy: the commands

@@ -611,7 +611,7 @@ func (s *Store) wait1(p command.ShardTicket) error {
 }
 
 // SetAutoRewrite changes the automatic rewrite thresholds (CONFIG SET
-// auto-aof-rewrite-percentage and auto-aof-rewrite-min-size): pct < 0
+// auto-aof-rewrite-percentage and auto-aof-rewrite-min-size): pct <= 0
 // disables it, minSize is for all the shards together. The next check,
 // within a second, uses them.
 func (s *Store) SetAutoRewrite(pct int, minSize int64) {
