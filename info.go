@@ -154,14 +154,16 @@ type ServerStats struct {
 }
 
 // AddServerStats adds f, which INFO calls for the figures only a server
-// knows (tcp_port, connected_clients...); the function returned removes
-// it. A server adds itself when it is created and removes itself when it
-// stops. With several servers on the database (a TCP one and in-memory
-// go-redis clients, say), INFO adds up their clients and connection
-// counts and shows the port, maxclients and configuration file of the
-// first one added that listens on TCP (else of the first one).
-func (db *DB) AddServerStats(f func() ServerStats) (remove func()) {
-	return db.c.eng.AddServerStats(func() command.ServerStats { return command.ServerStats(f()) })
+// knows (tcp_port, connected_clients...), and reset (if not nil), which
+// CONFIG RESETSTAT calls to zero the server's counters; the function
+// returned removes them. A server adds itself when it is created and
+// removes itself when it stops. With several servers on the database (a
+// TCP one and in-memory go-redis clients, say), INFO adds up their
+// clients and connection counts and shows the port, maxclients and
+// configuration file of the first one added that listens on TCP (else of
+// the first one).
+func (db *DB) AddServerStats(f func() ServerStats, reset func()) (remove func()) {
+	return db.c.eng.AddServerStats(func() command.ServerStats { return command.ServerStats(f()) }, reset)
 }
 
 // Info returns the figures of INFO (all sections). It locks one shard at

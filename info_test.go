@@ -146,16 +146,17 @@ func TestInfoCommand(t *testing.T) {
 // TestInfoServerStats: INFO shows what the servers on the database
 // report: their clients and connection counts added up, and the port,
 // maxclients and configuration file of the first one listening on TCP;
-// a removed server leaves them.
+// CONFIG RESETSTAT calls their resets; a removed server leaves them.
 func TestInfoServerStats(t *testing.T) {
 	db := openTest(t, &kevy.Options{ManualExpiry: true})
 	removeMem := db.AddServerStats(func() kevy.ServerStats { // an in-memory server, first
 		return kevy.ServerStats{ConnectedClients: 2, MaxClients: 500, TotalConnectionsReceived: 3}
-	})
+	}, nil)
+	received := int64(42)
 	removeTCP := db.AddServerStats(func() kevy.ServerStats {
 		return kevy.ServerStats{TCPPort: 6380, ConfigFile: "/etc/kevy.conf", ConnectedClients: 7, MaxClients: 10000,
-			TotalConnectionsReceived: 42, RejectedConnections: 1}
-	})
+			TotalConnectionsReceived: received, RejectedConnections: 1}
+	}, func() { received = 0 })
 	v, _ := db.Do(context.Background(), "INFO", "server", "clients", "stats")
 	_, f := parseInfo(t, v.String())
 	for k, want := range map[string]string{"tcp_port": "6380", "config_file": "/etc/kevy.conf", "connected_clients": "9",
@@ -163,6 +164,10 @@ func TestInfoServerStats(t *testing.T) {
 		if f[k] != want {
 			t.Errorf("%s = %q, want %q", k, f[k], want)
 		}
+	}
+	// CONFIG RESETSTAT resets each server's counters through its reset.
+	if _, err := db.Do(context.Background(), "CONFIG", "RESETSTAT"); err != nil || received != 0 {
+		t.Errorf("CONFIG RESETSTAT: %v, the server's count is %d", err, received)
 	}
 	removeTCP()
 	in, _ := db.Info()

@@ -148,8 +148,7 @@ type Server struct {
 	idleDone  bool
 
 	accepted, rejected int64  // total connections accepted / refused (max clients), under mu
-	stopResetStat      func() // removes resetStats from CONFIG RESETSTAT's hooks
-	stopStats          func() // removes stats from INFO's
+	stopStats          func() // removes stats and resetStats from INFO's and CONFIG RESETSTAT's
 }
 
 // trackedListener wraps a listener so that closing it twice (Serve's
@@ -215,11 +214,7 @@ func New(db *kevy.DB, cfg *Config) *Server {
 	}
 	s.slow.maxLen = int64(c.SlowlogMaxLen)
 	s.settings = s.settingTable(c.Settings)
-	sess := db.NewSession()
-	eng, _, _ := command.PublicSession(sess)
-	sess.Close()
-	s.stopResetStat = eng.OnResetStat(s.resetStats)
-	s.stopStats = db.AddServerStats(s.stats)
+	s.stopStats = db.AddServerStats(s.stats, s.resetStats)
 	return s
 }
 
@@ -420,8 +415,7 @@ func (s *Server) beginShutdown() error {
 	s.mu.Lock()
 	if !s.shutdown.Load() {
 		close(s.done)
-		s.stopResetStat() // a stopped server leaves INFO
-		s.stopStats()
+		s.stopStats() // a stopped server leaves INFO
 	}
 	s.shutdown.Store(true)
 	ls := append([]*trackedListener(nil), s.listeners...)

@@ -226,30 +226,10 @@ func (e *Engine) settingView(s *Session) *SettingTable {
 	return v
 }
 
-// OnResetStat registers f, called by CONFIG RESETSTAT once the engine's
-// counters are reset, to reset statistics kept elsewhere (a server's
-// connection counts). The function returned removes it.
-func (e *Engine) OnResetStat(f func()) (remove func()) {
-	h := &e.resetHooks
-	h.Lock()
-	defer h.Unlock()
-	if h.fns == nil {
-		h.fns = map[int]func(){}
-	}
-	id := h.next
-	h.next++
-	h.fns[id] = f
-	return func() {
-		h.Lock()
-		delete(h.fns, id)
-		h.Unlock()
-	}
-}
-
 // ResetStats zeroes the statistics INFO reports (CONFIG RESETSTAT): the
 // shards' hit, miss, expiry, eviction and command counters, the count
-// of commands that touch no key, the error counts, and whatever
-// OnResetStat hooks reset.
+// of commands that touch no key, the error counts and the servers'
+// connection counts (AddServerStats).
 func (e *Engine) ResetStats() {
 	for i := range e.KS.NumShards() {
 		sh := e.KS.Shard(i)
@@ -261,15 +241,10 @@ func (e *Engine) ResetStats() {
 		e.mem.keyless[i].n.Store(0)
 	}
 	e.resetErrors()
-	h := &e.resetHooks
-	h.Lock()
-	fns := make([]func(), 0, len(h.fns))
-	for _, f := range h.fns {
-		fns = append(fns, f)
-	}
-	h.Unlock()
-	for _, f := range fns {
-		f()
+	for _, s := range e.serverStatsList() {
+		if s.reset != nil {
+			s.reset()
+		}
 	}
 }
 

@@ -168,23 +168,25 @@ type ServerStats struct {
 }
 
 type serverStatsFn struct {
-	id int
-	f  func() ServerStats
+	id    int
+	f     func() ServerStats
+	reset func()
 }
 
 // AddServerStats adds f, which INFO calls for the connection figures of
-// one server on the engine; the function returned removes it. With
-// several servers (a TCP one and in-memory go-redis clients, say), INFO
-// adds up their clients and connection counts and shows the port,
-// maxclients and configuration file of the first one added that listens
-// on TCP (else of the first one).
-func (e *Engine) AddServerStats(f func() ServerStats) (remove func()) {
+// one server on the engine, and reset (if not nil), which CONFIG
+// RESETSTAT calls to zero its counters; the function returned removes
+// them. With several servers (a TCP one and in-memory go-redis clients,
+// say), INFO adds up their clients and connection counts and shows the
+// port, maxclients and configuration file of the first one added that
+// listens on TCP (else of the first one).
+func (e *Engine) AddServerStats(f func() ServerStats, reset func()) (remove func()) {
 	st := &e.mem.servers
 	st.Lock()
 	defer st.Unlock()
 	id := st.next
 	st.next++
-	st.list = append(st.list, serverStatsFn{id, f})
+	st.list = append(st.list, serverStatsFn{id, f, reset})
 	return func() {
 		st.Lock()
 		defer st.Unlock()
@@ -192,12 +194,17 @@ func (e *Engine) AddServerStats(f func() ServerStats) (remove func()) {
 	}
 }
 
-// serverStats combines the servers' figures (see AddServerStats).
-func (e *Engine) serverStats() ServerStats {
+// serverStatsList returns the servers added, in order.
+func (e *Engine) serverStatsList() []serverStatsFn {
 	st := &e.mem.servers
 	st.Lock()
-	fns := slices.Clone(st.list)
-	st.Unlock()
+	defer st.Unlock()
+	return slices.Clone(st.list)
+}
+
+// serverStats combines the servers' figures (see AddServerStats).
+func (e *Engine) serverStats() ServerStats {
+	fns := e.serverStatsList()
 	var sum, main ServerStats
 	found := false
 	for i, s := range fns {

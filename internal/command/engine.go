@@ -49,12 +49,6 @@ type Engine struct {
 	rewrite atomic.Pointer[func([]ConfigParam) error]
 	// errors counts error replies (CountError).
 	errors errorStats
-	// resetHooks are called by ResetStats (OnResetStat).
-	resetHooks struct {
-		sync.Mutex
-		next int
-		fns  map[int]func()
-	}
 	// Hz is the frequency of the background tasks (Redis's hz), which
 	// INFO shows; the program running them sets it (0 means 10).
 	Hz atomic.Int32
