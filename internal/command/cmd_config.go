@@ -188,16 +188,7 @@ func (e *Engine) AddSettings(list ...*Setting) {
 // LookupSettingFor returns the setting named name (case-insensitively)
 // that CONFIG sees from session s (see settingView), or nil.
 func (e *Engine) LookupSettingFor(s *Session, name string) *Setting {
-	lower := strings.ToLower(name)
-	if s != nil {
-		if st := s.Settings.Lookup(lower); st != nil {
-			return st
-		}
-	}
-	if st := e.settings.Load().Lookup(lower); st != nil {
-		return st
-	}
-	return LookupSetting(lower)
+	return e.settingView(s).Lookup(strings.ToLower(name))
 }
 
 // settingView returns the settings CONFIG sees from session s: those of
