@@ -151,7 +151,11 @@ func TestServeConfigSetListeners(t *testing.T) {
 	a := dialResp(t, "tcp", addr(p1))
 	a.do("CONFIG SET port "+strconv.Itoa(p2), "+OK")
 	a.do("PING", "+PONG")
-	dialResp(t, "tcp", addr(p2)).do("CONFIG GET port", "*2")
+	onP2 := dialResp(t, "tcp", addr(p2))
+	onP2.do("CONFIG GET port", "*2")
+	for _, want := range []string{"$4", "port", "$" + strconv.Itoa(len(strconv.Itoa(p2))), strconv.Itoa(p2)} {
+		onP2.do("", want)
+	}
 	if c, err := net.Dial("tcp", addr(p1)); err == nil {
 		c.Close()
 		t.Fatalf("port %d still accepts connections", p1)
