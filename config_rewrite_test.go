@@ -178,4 +178,22 @@ func TestConfigSetAutoRewrite(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no automatic rewrite after CONFIG SET turned it on")
 	}
+	// 0 turns it off again, as in Redis.
+	if _, err := db.Do(ctx, "CONFIG", "SET", "auto-aof-rewrite-percentage", "0"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // a check that began before the change may still rewrite
+	for len(rewrites) > 0 {
+		<-rewrites
+	}
+	for i := range 2000 {
+		if _, err := db.Do(ctx, "SET", "k", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-rewrites:
+		t.Fatal("rewritten after CONFIG SET auto-aof-rewrite-percentage 0")
+	case <-time.After(1500 * time.Millisecond):
+	}
 }
